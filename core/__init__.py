@@ -1,0 +1,1 @@
+"""Finboard core: everything that is not UI. Never imports streamlit."""
