@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("item_id", metavar="ITEM_ID")
     p.set_defaults(command=cmd_remove)
 
+    p = sub.add_parser("export", help="write data to a file (transactions as CSV or Parquet)")
+    p.add_argument("what", choices=["transactions"])
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--out", type=Path, required=True, metavar="PATH")
+    p.set_defaults(command=cmd_export)
+
     p = sub.add_parser("rotate-key", help="re-encrypt every stored token under a new key")
     p.set_defaults(command=cmd_rotate_key)
     return parser
@@ -165,6 +171,15 @@ def cmd_remove(args: argparse.Namespace) -> int:
     item = get_item(ws, args.item_id)
     remove_item(ws, args.item_id)
     print(f"Removed {item.label} ({item.item_id}) and its local data.")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from core.export import export_transactions
+
+    ws = _workspace()
+    count = export_transactions(ws.store, args.format, args.out)
+    print(f"Wrote {count:,} transactions to {args.out}")
     return EXIT_OK
 
 
