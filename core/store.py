@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +57,16 @@ def migrations() -> list[Migration]:
 
 LATEST_VERSION = len(migrations())
 
+# Within one process, threads share one DuckDB instance per file. DuckDB resolves concurrent
+# writers optimistically (a conflict aborts one), so writers to a file take turns here instead.
+_write_locks: dict[Path, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.RLock:
+    with _write_locks_guard:
+        return _write_locks.setdefault(path.resolve(), threading.RLock())
+
 
 class Store:
     """One DuckDB file. Use `with store.connect() as con:` or `with store.transaction() as con:`."""
@@ -73,7 +84,8 @@ class Store:
         con = self._open()
         try:
             if not self._migrated:
-                migrate(con)
+                with _write_lock(self.path):
+                    migrate(con)
                 self._migrated = True
             yield con
         finally:
@@ -82,7 +94,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection inside BEGIN ... COMMIT; any exception rolls everything back."""
-        with self.connect() as con:
+        with _write_lock(self.path), self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con

@@ -1,0 +1,203 @@
+"""The `finboard` command. Output never contains an access token, a secret or a full account number."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.config import load_settings
+from core.errors import ConfigError, FinboardError
+from core.workspace import Workspace
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("FINBOARD_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
+    )
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except ConfigError as e:
+        print(f"finboard: configuration problem: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except FinboardError as e:
+        print(f"finboard: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # the last line of defence: a person never sees a stack trace
+        if os.environ.get("FINBOARD_DEBUG"):
+            raise
+        print(
+            f"finboard: unexpected {type(e).__name__}. Nothing else was changed. "
+            "Run again with FINBOARD_DEBUG=1 to see the details, and report them.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="finboard", description="Local-first finance dashboard for Plaid data.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="start the dashboard (offline mode runs the built-in Plaid emulator)")
+    p.add_argument("--port", type=int, default=8501, help="dashboard port (default 8501)")
+    p.set_defaults(command=cmd_run)
+
+    p = sub.add_parser("emulator", help="run the offline Plaid emulator on its own")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--seed", type=int, default=0, help="same seed, same world")
+    p.add_argument("--transactions", type=int, default=None, help="history size per new item (big worlds)")
+    p.add_argument("--state", type=Path, default=None, help="JSON file that keeps items across restarts")
+    p.set_defaults(command=cmd_emulator)
+
+    p = sub.add_parser("connect-sandbox", help="create an item without a browser (sandbox/emulator only)")
+    p.add_argument("--institution", required=True, help="e.g. ins_109508 (First Platypus Bank)")
+    p.add_argument("--username", default=None, help="sandbox user (default user_good)")
+    p.add_argument("--password", default=None, help="sandbox password (default pass_good)")
+    p.set_defaults(command=cmd_connect_sandbox)
+
+    p = sub.add_parser("sync", help="fetch new transactions for every item (or one)")
+    p.add_argument("--item", default=None, metavar="ITEM_ID")
+    p.set_defaults(command=cmd_sync)
+
+    p = sub.add_parser("items", help="list connected items and their health")
+    p.set_defaults(command=cmd_items)
+
+    p = sub.add_parser("remove", help="disconnect an item at Plaid and delete its local data")
+    p.add_argument("item_id", metavar="ITEM_ID")
+    p.set_defaults(command=cmd_remove)
+
+    p = sub.add_parser("export", help="write data to a file (transactions as CSV or Parquet)")
+    p.add_argument("what", choices=["transactions"])
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--out", type=Path, required=True, metavar="PATH")
+    p.set_defaults(command=cmd_export)
+
+    p = sub.add_parser("rotate-key", help="re-encrypt every stored token under a new key")
+    p.set_defaults(command=cmd_rotate_key)
+    return parser
+
+
+def _workspace() -> Workspace:
+    return Workspace(load_settings())
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from core.launcher import run_dashboard
+
+    settings = load_settings()  # fail fast with a clear message before starting the server
+    return int(run_dashboard(settings, port=args.port))
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from core.emulator import serve
+
+    serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
+    return EXIT_OK
+
+
+def cmd_connect_sandbox(args: argparse.Namespace) -> int:
+    from core.items import connect_sandbox
+
+    ws = _workspace()
+    print(connect_sandbox(ws, args.institution, username=args.username, password=args.password))
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from core.items import get_item
+    from core.sync import sync_items
+
+    ws = _workspace()
+    ids = None
+    if args.item:
+        get_item(ws, args.item)  # a clear error for an unknown id
+        ids = [args.item]
+    results = sync_items(ws, ids, progress=_progress_printer())
+    if not results:
+        print("No items to sync. Connect one with `finboard connect-sandbox` or the dashboard.", file=sys.stderr)
+    for r in results:
+        if r.ok:
+            print(f"{r.institution} ({r.item_id}): {r.added} added, {r.modified} modified, {r.removed} removed")
+        else:
+            print(f"{r.institution} ({r.item_id}): FAILED: {r.error}", file=sys.stderr)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def _progress_printer() -> Callable[..., None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(p: object) -> None:
+        pages, txns, inst = getattr(p, "pages", 0), getattr(p, "transactions", 0), getattr(p, "institution", "")
+        sys.stderr.write(f"\r{inst}: {pages} pages, {txns:,} transactions ")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_items(args: argparse.Namespace) -> int:
+    from core.items import list_items
+
+    ws = _workspace()
+    items = list_items(ws)
+    if not items:
+        print("No items yet. Connect one with `finboard connect-sandbox --institution ins_109508` or the dashboard.")
+        return EXIT_OK
+    with ws.store.connect() as con:
+        counts = dict(con.execute("SELECT item_id, count(*) FROM plaid_transactions GROUP BY item_id").fetchall())
+    print(f"{'ITEM_ID':<40} {'INSTITUTION':<24} {'STATUS':<18} {'TRANSACTIONS':>12}  LAST SYNC (UTC)")
+    for item in items:
+        last = item.last_synced_at.strftime("%Y-%m-%d %H:%M") if item.last_synced_at else "never"
+        print(f"{item.item_id:<40} {item.label[:24]:<24} {item.status:<18} {counts.get(item.item_id, 0):>12,}  {last}")
+        if item.error_message and item.status != "healthy":
+            print(f"{'':<40} {item.error_message}")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from core.items import get_item, remove_item
+
+    ws = _workspace()
+    item = get_item(ws, args.item_id)
+    remove_item(ws, args.item_id)
+    print(f"Removed {item.label} ({item.item_id}) and its local data.")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from core.export import export_transactions
+
+    ws = _workspace()
+    count = export_transactions(ws.store, args.format, args.out)
+    print(f"Wrote {count:,} transactions to {args.out}")
+    return EXIT_OK
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from core.vault import rotate_key
+
+    ws = _workspace()
+    count = rotate_key(ws.settings, ws.store)
+    if ws.settings.key:
+        pending = ws.settings.key_file.with_name(ws.settings.key_file.name + ".new")
+        print(
+            f"Re-encrypted {count} secrets. Your key comes from FINBOARD_KEY: set it to the new key stored in "
+            f"{pending} (mode 0600), then delete that file."
+        )
+    else:
+        print(f"Re-encrypted {count} secrets; the new key is in {ws.settings.key_file}.")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

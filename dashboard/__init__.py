@@ -1,0 +1,1 @@
+"""Streamlit UI layer: navigation, components, cached data access, chart builders."""

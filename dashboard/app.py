@@ -1,0 +1,36 @@
+"""Finboard's entry point: page config, the mode banner and the navigation. Pages live in pages/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from dashboard.context import workspace  # noqa: E402
+
+PAGES = ROOT / "pages"
+MODE_BANNER = {
+    "offline": ("Offline mode: the built-in Plaid emulator with demo banks. No real accounts.", ":material/science:"),
+    "sandbox": ("Plaid sandbox: test institutions and fake credentials.", ":material/experiment:"),
+    "production": ("Plaid production: real bank data.", ":material/lock:"),
+}
+
+st.set_page_config(page_title="Finboard", page_icon=":material/finance:", layout="wide")
+
+ws = workspace()
+text, icon = MODE_BANNER[ws.settings.mode]
+st.sidebar.caption(f"{icon} {text}")
+
+navigation = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(PAGES / "connections.py", title="Connections", icon=":material/account_balance:"),
+        st.Page(PAGES / "settings.py", title="Settings", icon=":material/settings:"),
+    ]
+)
+navigation.run()
