@@ -12,6 +12,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.insert(0, str(ROOT))
 
 from dashboard.context import workspace  # noqa: E402
+from dashboard.link import link_flow  # noqa: E402
 
 PAGES = ROOT / "pages"
 MODE_BANNER = {
@@ -26,11 +27,13 @@ ws = workspace()
 text, icon = MODE_BANNER[ws.settings.mode]
 st.sidebar.caption(f"{icon} {text}")
 
+overview = st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True)
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        overview,
         st.Page(PAGES / "connections.py", title="Connections", icon=":material/account_balance:"),
         st.Page(PAGES / "settings.py", title="Settings", icon=":material/settings:"),
     ]
 )
+link_flow(ws, landing=overview)  # Plaid Link above every page, including the return from a bank's OAuth page
 navigation.run()
