@@ -33,8 +33,8 @@ def show_connection(ws: Workspace, c: Connection) -> None:
             st.subheader(item.label, anchor=False)
             st.badge(text, color=color, icon=icon)  # type: ignore[arg-type]
             st.write(_explanation(c))
-            if item.error_message and item.status != "healthy":
-                st.caption(f"Bank said: {item.error_message}")
+            if item.error_message and item.status == "error":  # the other statuses' text already says it
+                st.caption(item.error_message)
             st.caption(f"Last synced {_when(item.last_synced_at)} · {c.transactions:,} transactions")
         with actions, st.container(horizontal=True, horizontal_alignment="right"):
             if c.needs_reconnect:
