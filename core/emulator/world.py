@@ -113,7 +113,7 @@ class World:
         rng = random.Random(f"{seed}:{ordinal}:profile")
         self._rng = rng
         self.size = transactions
-        n_accounts = 6 if transactions is None else min(MAX_ACCOUNTS, max(6, transactions // ACCOUNTS_PER_TRANSACTIONS))
+        n_accounts = account_count(transactions)
         self.start = today.toordinal() - HISTORY_DAYS + 1
         self.clock = today.toordinal()
         self.accounts = self._make_accounts(ids, n_accounts)
@@ -776,6 +776,11 @@ _MERCHANTS: dict[str, Merchant] = {
               cat.TRAVEL_HOTEL, cat.TRAVEL_CAR, cat.ELECTRIC, cat.WATER, cat.RENT, cat.TAX_REFUND, cat.INVESTMENT,
               cat.INTERAC)
 }
+
+
+def account_count(transactions: int | None) -> int:
+    """Six accounts for a personal history; one more per 20,000 transactions beyond that, at most 50."""
+    return 6 if transactions is None else min(MAX_ACCOUNTS, max(6, transactions // ACCOUNTS_PER_TRANSACTIONS))
 
 
 def _weekday_weight(d: int) -> float:
