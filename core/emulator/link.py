@@ -110,7 +110,8 @@ class LinkFlow:
     def exit(self, body: dict[str, Any]) -> dict[str, Any]:
         record = self.s.link_token(body["token"], allow_expired=True)
         session = _session(record, body.get("link_session_id"))
-        institution = session["institution_id"] and catalog.INSTITUTIONS_BY_ID[session["institution_id"]]
+        # the bank the user picked, even before any credentials reached us
+        institution = catalog.INSTITUTIONS_BY_ID.get(str(body.get("institution_id") or session["institution_id"] or ""))
         metadata = {
             "institution": {"name": institution.name, "institution_id": institution.institution_id}
             if institution else None,

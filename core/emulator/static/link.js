@@ -262,7 +262,8 @@
       post("exit", { error: error, metadata: meta });
     };
     if (!state.session) return done(fallback);
-    api("exit", { link_session_id: state.session.link_session_id, status: status, error: error })
+    api("exit", { link_session_id: state.session.link_session_id, status: status, error: error,
+      institution_id: state.institution ? state.institution.institution_id : null })
       .then(function (r) { done(r.metadata); })
       .catch(function () { done(fallback); });
   }
