@@ -82,6 +82,8 @@ class LinkFlow:
         if failure is not None:
             raise plaid_error(failure)
         item_id = config["item_id"]
+        if item_id is None and session["institution_id"] == institution.institution_id:
+            item_id = session["item_id"]  # the user came back to this bank's login within the session
         if item_id is None:
             # the new item exists from here on; it becomes reachable once its public token is exchanged
             item_id = self.s.create_item(institution.institution_id, username, config["products"], config["webhook"])

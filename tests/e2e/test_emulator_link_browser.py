@@ -16,8 +16,10 @@ from plaid.api import plaid_api
 from plaid.model.country_code import CountryCode
 from plaid.model.item_get_request import ItemGetRequest
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
+from plaid.model.link_token_create_hosted_link import LinkTokenCreateHostedLink
 from plaid.model.link_token_create_request import LinkTokenCreateRequest
 from plaid.model.link_token_create_request_user import LinkTokenCreateRequestUser
+from plaid.model.link_token_get_request import LinkTokenGetRequest
 from plaid.model.products import Products
 from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRequest
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
@@ -206,3 +208,21 @@ def test_update_mode_repairs_a_broken_item(page: Page, host: HostApp, client: pl
     assert kind == "success" and metadata["institution"]["institution_id"] == "ins_109512"
     assert client.item_get(ItemGetRequest(access_token=access)).item.error is None
     assert json.dumps(metadata)  # plain JSON, as postMessage delivers it
+
+
+def test_hosted_link_finishes_on_the_completion_page(page: Page, host: HostApp, client: plaid_api.PlaidApi) -> None:
+    done = f"{host.url}/connected"
+    r = client.link_token_create(LinkTokenCreateRequest(
+        client_name="Finboard", language="en", country_codes=[CountryCode("US")],
+        user=LinkTokenCreateRequestUser(client_user_id="u"), products=[Products("transactions")],
+        hosted_link=LinkTokenCreateHostedLink(completion_redirect_uri=done)))
+    page.goto(r.hosted_link_url)
+    page.get_by_role("button", name="First Gingham Credit Union").click()
+    page.get_by_label("Username").fill("user_transactions_dynamic")
+    page.get_by_label("Password").fill("anything")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()  # all accounts
+    page.get_by_role("button", name="Continue").click()  # success pane
+    page.wait_for_url(done)
+    [session] = client.link_token_get(LinkTokenGetRequest(link_token=r.link_token)).link_sessions
+    assert session.results.item_add_results[0].institution.institution_id == "ins_109509"
