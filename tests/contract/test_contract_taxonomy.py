@@ -9,9 +9,10 @@ from pathlib import Path
 import orjson
 import pytest
 
+from core.emulator.catalog import emitted_categories
 from core.emulator.endpoints.transactions import PFC_V1
 from core.emulator.ids import IdFactory
-from core.emulator.world import World, emitted_categories
+from core.emulator.world import World
 
 
 @pytest.fixture(scope="module")
