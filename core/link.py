@@ -248,11 +248,11 @@ class PendingLinks:
 
 
 def _parse_time(raw: object) -> datetime:
-    """Plaid's ISO 8601 expiration; 30 minutes from now (the shortest token life) if it is missing."""
+    """Plaid's ISO 8601 expiration in UTC; 30 minutes from now (the shortest token life) if it is missing."""
     if isinstance(raw, str):
         try:
             parsed = datetime.fromisoformat(raw)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         except ValueError:
             pass
     return datetime.fromtimestamp(time.time() + 30 * 60, tz=UTC)

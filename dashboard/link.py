@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from email.utils import format_datetime
 from functools import partial
 from typing import Any, Literal
 
@@ -76,34 +76,42 @@ function pick(source, keys) {
   return out;
 }
 
-function setCookie(name, value, maxAge) {
-  document.cookie = name + "=" + encodeURIComponent(value) + "; Path=/; Max-Age=" + maxAge + "; SameSite=Lax";
+function setCookie(name, value, expires) {
+  document.cookie = name + "=" + encodeURIComponent(value) + "; Path=/; Expires=" + expires + "; SameSite=Lax";
 }
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (!data || !data.link_token) return;
   const status = parentElement.querySelector(".status");
   const show = (text) => { status.textContent = text; status.hidden = !text; };
-  // One Link per launch key: a remount after it finished must not open it again.
-  if (!data || !data.link_token || registry.finished.has(data.key)) return;
-  const events = [];
-  let handler = null;
-  let unmounted = false;
+  // One Link per launch key. Streamlit re-invokes this function when `data` changes without cleaning up
+  // first, so the page-wide registry closes the previous launch's Link before a new one opens.
+  const current = registry.current;
+  if (current && current.key === data.key && !registry.finished.has(data.key)) return;  // already open
+  if (current) {
+    if (current.handler) current.handler.destroy();
+    registry.current = null;
+  }
+  if (registry.finished.has(data.key)) return;  // a remount after it finished must not open it again
+  const launch = { key: data.key, handler: null, events: [] };
+  registry.current = launch;
+  const live = () => registry.current === launch;
   const finish = (trigger, payload) => {
-    if (registry.finished.has(data.key)) return;
+    if (!live() || registry.finished.has(data.key)) return;
     registry.finished.add(data.key);
-    if (data.cookie) setCookie(data.cookie, "", 0);
+    if (data.cookie) setCookie(data.cookie, "", "Thu, 01 Jan 1970 00:00:00 GMT");
     show("");
-    setTriggerValue(trigger, Object.assign({ key: data.key, events: events }, payload));
+    setTriggerValue(trigger, Object.assign({ key: data.key, events: launch.events }, payload));
   };
   show("Opening Plaid Link…");
   loadScript(data.script_src).then(() => {
-    if (unmounted) return;
-    if (data.cookie) setCookie(data.cookie, data.key, data.cookie_max_age);  // survives the OAuth redirect
+    if (!live()) return;
+    if (data.cookie) setCookie(data.cookie, data.key, data.cookie_expires);  // survives the OAuth redirect
     const config = {
       token: data.link_token,
       onLoad: () => show(""),
-      onEvent: (name, md) => events.push({
+      onEvent: (name, md) => launch.events.push({
         name: name, view_name: (md && md.view_name) || null, error_code: (md && md.error_code) || null,
       }),
       onSuccess: (publicToken, md) => finish("success", {
@@ -120,13 +128,17 @@ export default function (component) {
       }),
     };
     if (data.resume) config.receivedRedirectUri = window.location.href;  // back from the bank's OAuth page
-    handler = window.Plaid.create(config);
-    handler.open();
+    launch.handler = window.Plaid.create(config);
+    launch.handler.open();
   }).catch((e) => finish("exit", {
     error: { error_type: "LINK_ERROR", error_code: "LINK_UNAVAILABLE", error_message: String(e && e.message),
              display_message: null },
   }));
-  return () => { unmounted = true; if (handler) handler.destroy(); };
+  return () => {
+    if (!live()) return;
+    if (launch.handler) launch.handler.destroy();
+    registry.current = null;
+  };
 }
 """
 
@@ -240,7 +252,6 @@ def link_flow(ws: Workspace, *, landing: StreamlitPage) -> None:
 
 def _render(ws: Workspace, launch: Launch) -> None:
     component_key = f"finboard_link_{launch.key}"
-    remaining = (launch.token.expires_at - datetime.now(UTC)).total_seconds()
     _component(
         key=component_key,
         data={
@@ -249,7 +260,7 @@ def _render(ws: Workspace, launch: Launch) -> None:
             "script_src": link_script_url(ws),
             "resume": launch.resume,
             "cookie": COOKIE if launch.token.redirect_uri else None,
-            "cookie_max_age": max(60, int(remaining)),
+            "cookie_expires": format_datetime(launch.token.expires_at, usegmt=True),
         },
         on_success_change=partial(_keep_outcome, component_key, "success"),
         on_exit_change=partial(_keep_outcome, component_key, "exit"),

@@ -82,7 +82,7 @@ def test_connect_a_bank_opens_link_with_a_server_side_token(db_env):
     data = link_data(at)
     assert data["link_token"].startswith("link-sandbox-")
     assert data["script_src"].endswith("/link/v2/stable/link-initialize.js")
-    assert set(data) == {"key", "link_token", "script_src", "resume", "cookie", "cookie_max_age"}
+    assert set(data) == {"key", "link_token", "script_src", "resume", "cookie", "cookie_expires"}
 
 
 def test_a_connection_shows_accounts_status_last_sync_and_actions(ws, item_id):

@@ -6,6 +6,7 @@ both ways) and the dashboard's log for the access tokens the emulator issued.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -63,6 +64,9 @@ def finish_link(link) -> None:
 
 
 def assert_no_access_token_reached_the_browser(dashboard, page, frames) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator('iframe[title="Plaid Link"]')).to_have_count(0)  # Link is closed and cleaned up
     tokens = dashboard.access_tokens()
     assert tokens, "the flow should have stored an access token"
     # The scan sees what the dashboard sends: the link token went to the component through these frames.
@@ -166,3 +170,26 @@ def test_oauth_bank_round_trip(dashboard, page, frames):
     expect(page).not_to_have_url(re.compile("oauth_state_id"))
     assert dashboard.query("SELECT institution_id, status FROM items") == [(OAUTH_BANK[0], "healthy")]
     assert_no_access_token_reached_the_browser(dashboard, page, frames)
+
+
+def test_an_invalid_link_token_is_replaced_without_the_person_noticing(dashboard, page):
+    """Plaid refuses a link token that expired or was used too often; Link re-opens with a fresh one."""
+    from playwright.sync_api import expect
+
+    tokens: list[str] = []
+
+    def first_session_refused(route) -> None:
+        tokens.append(json.loads(route.request.post_data or "{}")["token"])
+        if len(tokens) > 1:
+            route.continue_()
+            return
+        error = {"error_type": "INVALID_INPUT", "error_code": "INVALID_LINK_TOKEN", "display_message": None,
+                 "error_message": "provided link token has expired", "request_id": "req-expired"}  # fmt: skip
+        route.fulfill(status=400, content_type="application/json", body=json.dumps({"error": error}))
+
+    page.route("**/link/web/api/session", first_session_refused)
+    open_connections(page, dashboard)
+    page.get_by_role("button", name="Connect a bank").click()
+    expect(link_frame(page).get_by_role("heading", name="Select your bank")).to_be_visible()
+    assert len(tokens) == 2 and tokens[0] != tokens[1]
+    expect(page.get_by_role("alert")).to_have_count(0)
