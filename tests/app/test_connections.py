@@ -87,7 +87,7 @@ def test_connect_a_bank_opens_link_with_a_server_side_token(db_env):
 
 def test_a_connection_shows_accounts_status_last_sync_and_actions(ws, item_id):
     at = connections_page()
-    assert [s.value for s in at.subheader] == ["First Platypus Bank"]
+    assert "First Platypus Bank" in [s.value for s in at.subheader]
     assert "Connected and syncing." in texts(at)
     assert any("Last synced 20" in c.value and "transactions" in c.value for c in at.caption)
     (table,) = at.table
