@@ -269,13 +269,14 @@ def _render(ws: Workspace, launch: Launch) -> None:
 
 def _keep_outcome(component_key: str, trigger: str) -> None:
     """Component callback: keep what Link reported for the run that follows (callbacks run first)."""
-    value = st.session_state[component_key].get(trigger)
+    state = st.session_state.get(component_key)  # gone if a late event names a Link already closed
+    value = state.get(trigger) if state is not None else None
     if isinstance(value, dict):
         st.session_state[OUTCOME] = {**value, "trigger": trigger}
 
 
 def _finish(ws: Workspace, launch: Launch, outcome: dict[str, Any], landing: StreamlitPage) -> None:
-    del st.session_state[LAUNCH]
+    st.session_state.pop(LAUNCH, None)
     pending_links().discard(launch.key)
     if launch.resume:
         st.query_params.pop(OAUTH_PARAM, None)

@@ -8,6 +8,7 @@ move it (reset a login, fire a webhook) while the dashboard talks to the same em
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -95,8 +96,9 @@ def dashboard_env(tmp_path, emulator) -> dict[str, str]:
 
 
 @pytest.fixture
-def dashboard(tmp_path, dashboard_env, emulator) -> Iterator[Dashboard]:
-    """`finboard run` on a free port; stopped (with its webhook receiver) after the test."""
+def dashboard(request, tmp_path, dashboard_env, emulator) -> Iterator[Dashboard]:
+    """`finboard run` on a free port; stopped (with its webhook receiver) after the test, its log kept in
+    test-artifacts/."""
     port = free_port()
     log = tmp_path / "finboard-run.log"
     with log.open("wb") as out:
@@ -114,6 +116,8 @@ def dashboard(tmp_path, dashboard_env, emulator) -> Iterator[Dashboard]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
 
 
 @dataclass
