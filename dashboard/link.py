@@ -77,7 +77,8 @@ function pick(source, keys) {
 }
 
 function setCookie(name, value, expires) {
-  document.cookie = name + "=" + encodeURIComponent(value) + "; Path=/; Expires=" + expires + "; SameSite=Lax";
+  const secure = window.location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = name + "=" + encodeURIComponent(value) + "; Path=/; Expires=" + expires + "; SameSite=Lax" + secure;
 }
 
 export default function (component) {
