@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -14,8 +15,9 @@ from core.workspace import Workspace
 from dashboard.actions import sync_with_progress
 from dashboard.link import add_accounts_button, reconnect_button
 
+BadgeColor = Literal["green", "orange", "red", "gray"]
 # status -> (badge text, colour, icon)
-STATUS_BADGE = {
+STATUS_BADGE: dict[str, tuple[str, BadgeColor, str | None]] = {
     "healthy": ("Connected", "green", ":material/check_circle:"),
     "login_required": ("Login required", "orange", ":material/key:"),
     "pending_disconnect": ("Access ending soon", "orange", ":material/schedule:"),
@@ -31,7 +33,7 @@ def show_connection(ws: Workspace, c: Connection) -> None:
         head, actions = st.columns([3, 2], vertical_alignment="top")
         with head:
             st.subheader(item.label, anchor=False)
-            st.badge(text, color=color, icon=icon)  # type: ignore[arg-type]
+            st.badge(text, color=color, icon=icon)
             st.write(_explanation(c))
             if item.error_message and item.status == "error":  # the other statuses' text already says it
                 st.caption(item.error_message)

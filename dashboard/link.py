@@ -168,7 +168,7 @@ class Notice:
 
     kind: Literal["success", "warning", "error"]
     text: str
-    action: Literal["connect", "reconnect", "add_accounts"] | None = None
+    action: Purpose | None = None
     item_id: str | None = None
     action_label: str = "Try again"
 
@@ -182,14 +182,13 @@ def pending_links() -> PendingLinks:
 # -- starting Link ----------------------------------------------------------------------------------
 
 
-def start_link(purpose: str = Purpose.CONNECT, item_id: str | None = None) -> None:
+def start_link(purpose: Purpose = Purpose.CONNECT, item_id: str | None = None) -> None:
     """Button callback: create a link token server-side and open Link on this run."""
     ws = workspace()
-    target = Purpose(purpose)
     try:
-        token = create_link_token(ws, target, item_id=item_id, redirect_uri=redirect_uri_for(ws, st.context.url))
+        token = create_link_token(ws, purpose, item_id=item_id, redirect_uri=redirect_uri_for(ws, st.context.url))
     except FinboardError as e:
-        _set_notice(Notice("error", f"Plaid Link could not start: {e}", target.value, item_id))
+        _set_notice(Notice("error", f"Plaid Link could not start: {e}", purpose, item_id))
         return
     _open(token, label=_label(ws, item_id))
 
@@ -216,12 +215,12 @@ def connect_button(key: str, *, primary: bool = True) -> None:
 
 def reconnect_button(item_id: str, *, key: str) -> None:
     st.button("Reconnect", key=key, type="primary", icon=":material/key:", on_click=start_link,
-              args=(Purpose.RECONNECT.value, item_id))  # fmt: skip
+              args=(Purpose.RECONNECT, item_id))  # fmt: skip
 
 
 def add_accounts_button(item_id: str, *, key: str) -> None:
     st.button("Add accounts", key=key, icon=":material/playlist_add:", on_click=start_link,
-              args=(Purpose.ADD_ACCOUNTS.value, item_id))  # fmt: skip
+              args=(Purpose.ADD_ACCOUNTS, item_id))  # fmt: skip
 
 
 def _open(token: LinkToken, *, label: str, resume: bool = False, refreshes: int = 0, key: str | None = None) -> Launch:
@@ -312,7 +311,7 @@ def _on_success(ws: Workspace, launch: Launch, outcome: dict[str, Any], landing:
                 accounts=[LinkedAccount(a.get("name"), a.get("mask")) for a in outcome.get("accounts") or []],
             )
     except FinboardError as e:
-        _set_notice(Notice("error", f"{name} could not be connected: {e}", "connect"))
+        _set_notice(Notice("error", f"{name} could not be connected: {e}", Purpose.CONNECT))
         return
     if isinstance(result, AlreadyConnected):
         existing = result.existing
@@ -321,7 +320,7 @@ def _on_success(ws: Workspace, launch: Launch, outcome: dict[str, Any], landing:
                 "warning",
                 f"{existing.label} is already connected, so nothing was added. "
                 "If it stopped updating, reconnect it instead.",
-                "reconnect",
+                Purpose.RECONNECT,
                 existing.item_id,
                 "Reconnect",
             )
@@ -345,14 +344,14 @@ def _on_exit(ws: Workspace, launch: Launch, outcome: dict[str, Any]) -> None:
         try:
             token = create_link_token(ws, purpose, item_id=item_id, redirect_uri=launch.token.redirect_uri)
         except FinboardError as e:
-            _set_notice(Notice("error", f"Plaid Link could not start: {e}", purpose.value, item_id))
+            _set_notice(Notice("error", f"Plaid Link could not start: {e}", purpose, item_id))
             return
         _render(ws, _open(token, label=launch.label, refreshes=launch.refreshes + 1))
         return
     text = error.get("display_message") or _fallback_text(error)
     code = error.get("error_code") or "unknown"
     request = f", request {outcome['request_id']}" if outcome.get("request_id") else ""
-    _set_notice(Notice("error", f"{text} (Plaid: {code}{request})", purpose.value, item_id))
+    _set_notice(Notice("error", f"{text} (Plaid: {code}{request})", purpose, item_id))
 
 
 def _fallback_text(error: dict[str, Any]) -> str:
@@ -375,7 +374,7 @@ def _resume_oauth() -> Launch | None:
                 "warning",
                 "You came back from your bank, but this browser has no bank connection in progress "
                 "(it expired, or the dashboard was restarted). Please connect the bank again.",
-                "connect",
+                Purpose.CONNECT,
                 action_label="Connect a bank",
             )
         )
