@@ -164,10 +164,13 @@ def test_oauth_bank_round_trip(dashboard, page, frames):
     log_in(link)  # the emulator's OAuth bank sends the whole tab to the redirect URI
 
     page.wait_for_url(re.compile(r"oauth_state_id="))
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "finboard_link"]
+    assert not cookie["value"].startswith(("link-", "public-", "access-")), "the cookie is a key, not a token"
     finish_link(link_frame(page))  # a new session re-opened Link with the same token and receivedRedirectUri
 
     expect(page.get_by_text(f"{OAUTH_BANK[1]} is connected.")).to_be_visible()
     expect(page).not_to_have_url(re.compile("oauth_state_id"))
+    assert not [c for c in page.context.cookies() if c["name"] == "finboard_link" and c["value"]], "key forgotten"
     assert dashboard.query("SELECT institution_id, status FROM items") == [(OAUTH_BANK[0], "healthy")]
     assert_no_access_token_reached_the_browser(dashboard, page, frames)
 
