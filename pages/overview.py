@@ -1,8 +1,11 @@
 """Overview: accounts and monthly cash flow."""
 
+from datetime import date
+
 import streamlit as st
 
-from core.analytics import overview
+from core.analytics import balances, cash_flow, ledger
+from core.analytics.filters import Filters
 from dashboard import charts
 from dashboard.actions import load_demo_bank
 from dashboard.context import data_version, workspace
@@ -12,12 +15,14 @@ ws = workspace()
 
 @st.cache_data(show_spinner=False)
 def _accounts(version: int):
-    return overview.accounts(ws.store)
+    with ledger.reading(ws.store) as con:
+        return balances.accounts(con, Filters())
 
 
 @st.cache_data(show_spinner=False)
 def _cash_flow(version: int):
-    return overview.monthly_cash_flow(ws.store)
+    with ledger.reading(ws.store) as con:
+        return cash_flow.cash_flow(con, Filters(), date.today(), "month")[0].rename(columns={"period": "month"})
 
 
 st.title("Overview")
