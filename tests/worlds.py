@@ -240,7 +240,8 @@ def demo_world(store: Store, today: date, *, months: int = 24, seed: int = 7) ->
                 amount = Decimal(f"{max(1.0, rng.gauss(typical, typical * 0.25)):.2f}")
                 pending = (today - d).days <= 2
                 add(account, d, merchant.upper(), merchant, amount, "USD", primary, detailed, pending)
-                card_totals[account] += amount
+                if account in card_totals:
+                    card_totals[account] += amount
         if rng.random() < 0.3:  # a return now and then
             d = month + timedelta(days=rng.randrange(days_in_month))
             if d <= today:
@@ -263,7 +264,7 @@ def demo_world(store: Store, today: date, *, months: int = 24, seed: int = 7) ->
                     add("acc-eur", d, merchant.upper(), merchant, amount, "EUR", primary, detailed)
         month = (month + timedelta(days=32)).replace(day=1)
 
-    balances = {"acc-checking": Decimal("4820.55"), "acc-savings": Decimal("18250.00"),
+    balances = {"acc-checking": Decimal("41820.55"), "acc-savings": Decimal("18250.00"),
                 "acc-card": Decimal("1245.30"), "acc-cu-card": Decimal("412.80"), "acc-brokerage": Decimal("56300.00"),
                 "acc-loan": Decimal("11840.00"), "acc-eur": Decimal("3120.40")}  # fmt: skip
     with store.transaction() as con:

@@ -92,7 +92,7 @@ BUILD_SQL = f"""
 INSERT INTO analytics_ledger
 WITH matched AS ({TRANSFER_PAIRS_SQL}),
 resolved AS (
-    SELECT t.transaction_id, t.account_id, t.item_id, t.date, t.name, t.merchant_name, t.amount,
+    SELECT t.transaction_id, t.account_id, t.item_id, t.date, t.authorized_date, t.name, t.merchant_name, t.amount,
            coalesce(t.iso_currency_code, t.unofficial_currency_code, acc.iso_currency_code,
                     acc.unofficial_currency_code, 'XXX') AS currency,
            t.pending,
@@ -103,7 +103,8 @@ resolved AS (
     LEFT JOIN accounts acc USING (account_id)
     LEFT JOIN matched m USING (transaction_id)
 )
-SELECT l.transaction_id, l.account_id, l.item_id, l.date, l.name, l.merchant_name, l.amount, l.currency,
+SELECT l.transaction_id, l.account_id, l.item_id, l.date, l.authorized_date, l.name, l.merchant_name, l.amount,
+       l.currency,
        l.pending, l.category_primary, l.category_detailed, l.category_source, l.category_rule_id,
        l.transfer_pair_id,
        {_IS_TRANSFER.format(pair_is_user="coalesce(pa.category_primary IS NOT NULL, false)")} AS is_transfer,

@@ -57,6 +57,7 @@ CREATE TABLE analytics_ledger (
     account_id             VARCHAR NOT NULL,
     item_id                VARCHAR NOT NULL,
     date                   DATE NOT NULL,
+    authorized_date        DATE,
     name                   VARCHAR,
     merchant_name          VARCHAR,
     amount                 DECIMAL(18,2) NOT NULL,   -- Plaid's sign: positive = money out
