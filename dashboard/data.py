@@ -7,7 +7,7 @@ days" moves at midnight. Filters are frozen dataclasses and hash by value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -121,7 +121,7 @@ def categories_data(src: Source, filters: Filters, today: date, interval: Interv
 
 @dataclass(frozen=True)
 class BalancesData:
-    accounts: pd.DataFrame
+    accounts: pd.DataFrame  # in every currency, so the page can say which it leaves out
     net_worth: pd.DataFrame
     utilization: pd.DataFrame
 
@@ -130,7 +130,9 @@ class BalancesData:
 def balances_data(src: Source, filters: Filters) -> BalancesData:
     with ledger.reading(_store(src)) as con:
         return BalancesData(
-            balances.accounts(con, filters), balances.net_worth(con, filters), balances.credit_utilization(con, filters)
+            balances.accounts(con, replace(filters, currency=None)),
+            balances.net_worth(con, filters),
+            balances.credit_utilization(con, filters),
         )
 
 

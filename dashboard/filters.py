@@ -3,8 +3,9 @@ the view, and saved views.
 
 The URL is the source of truth when it changes from outside (a pasted link, a reload, a saved
 view's link); otherwise the widgets are, and each run writes their state back to the URL.
-Switching pages clears the URL, so the last filters are also kept in the session and restored.
-Parameters that cannot be used are dropped from the URL with a visible warning.
+Switching pages clears the URL and gives each page its own widgets, so the last values are also
+kept in the session and put back into the new page's widgets. Parameters that cannot be used
+are dropped from the URL with a visible warning.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ T = TypeVar("T", bound=str)
 
 _LAST_FILTERS = "_fb_filters"  # the filters of the last run, kept across page switches
 _WRITTEN = "_fb_written"  # the filter parameters this session last wrote to the URL
+_PAGE, _PAGE_CHANGED = "_fb_page", "_fb_page_changed"  # which page ran last; whether this run switched
 _W = {
     name: f"f_{name}"
     for name in (
@@ -55,8 +57,10 @@ IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
 SHARED_KEYS = ("image",)  # URL parameters every page understands besides the filters
 
 
-def sidebar_filters(page_keys: Sequence[str] = ()) -> Filters:
+def sidebar_filters(page: str, page_keys: Sequence[str] = ()) -> Filters:
     """Render the filters in the sidebar and return them; the currency is always set when data exists."""
+    st.session_state[_PAGE_CHANGED] = st.session_state.get(_PAGE) != page
+    st.session_state[_PAGE] = page
     src = data.source()
     choices = data.choices(src)
     url = {key: st.query_params.get_all(key) for key in st.query_params}
@@ -67,7 +71,8 @@ def sidebar_filters(page_keys: Sequence[str] = ()) -> Filters:
         problems += parsed.problems
         _seed(parsed.filters, choices, only_missing=False)
     else:
-        _seed(st.session_state.get(_LAST_FILTERS, Filters()), choices, only_missing=True)
+        last = st.session_state.get(_LAST_FILTERS, Filters())
+        _seed(last, choices, only_missing=not st.session_state[_PAGE_CHANGED])
     for key in url:
         if key not in FILTER_KEYS and key not in page_keys and key not in SHARED_KEYS:
             problems.append(f"`{key}` is not a setting of this page.")
@@ -106,7 +111,7 @@ def url_state(key: str, parse: Callable[[str], object | None], default: object, 
     `parse` turns the parameter into the widget's value, or None when it is unusable: then the
     default is used and a warning says `problem`. Returns the widget's state key.
     """
-    state, written = f"u_{key}", f"_u_{key}"
+    state, written, last = f"u_{key}", f"_u_{key}", f"_u_last_{key}"
     raw = st.query_params.get_all(key)
     if raw and raw != st.session_state.get(written):
         value = parse(raw[0])
@@ -114,16 +119,18 @@ def url_state(key: str, parse: Callable[[str], object | None], default: object, 
             st.warning(f"`{key}={raw[0]}` {problem}", icon=":material/link_off:")
             value = default
         st.session_state[state] = value
-    elif state not in st.session_state:
-        st.session_state[state] = default
+    elif st.session_state.get(_PAGE_CHANGED) or state not in st.session_state:
+        st.session_state[state] = st.session_state.get(last, default)
     return state
 
 
 def url_write(key: str, value: str | None) -> None:
-    """Put a page setting in the URL (None or "" removes it) after its widget rendered."""
+    """Put a page setting in the URL (None or "" removes it) after its widget rendered, and remember
+    the widget's value for the next page."""
     want = [value] if value else []
     sync_url({key: want}, [key])
     st.session_state[f"_u_{key}"] = want
+    st.session_state[f"_u_last_{key}"] = st.session_state.get(f"u_{key}")
 
 
 def url_choice(

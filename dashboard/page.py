@@ -32,7 +32,7 @@ class PageContext:
 def analytics_page(title: str, *, page_keys: Sequence[str] = ()) -> PageContext:
     """Title, sidebar filters and a line saying what the page shows; stops with help when there is no data."""
     st.title(title)
-    filters = sidebar_filters(page_keys)
+    filters = sidebar_filters(title, page_keys)
     src = data.source()
     if not data.choices(src).currencies:
         _no_data()

@@ -67,50 +67,41 @@ def cash_flow(
 
 
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.DataFrame:
-    """Per currency over the whole window and the one before it: income, spending, net, savings_rate,
-    and previous_income, previous_spending, previous_net, previous_savings_rate (NULL without a previous window)."""
+    """Per currency over the filters' window: income, spending, net, savings_rate, and the same over
+    the previous window as previous_income, previous_spending, previous_net, previous_savings_rate
+    (NULL when there is no previous window or nothing happened in it, so no change is claimed)."""
     window = filters.window(today)
     previous = filters.previous_window(today)
     span = window if previous is None else Window(previous.start, window.end)
     where = ledger_where(filters, span)
-    current_rows = "true" if previous is None else "l.date >= $current_start"
-    previous_rows = "false" if previous is None else "l.date < $current_start"
+    now = "true" if previous is None else "l.date >= $current_start"
+    before = "false" if previous is None else "l.date < $current_start"
     params = where.params if previous is None else where.bind(current_start=window.start)
     return con.execute(
         f"""
         WITH sums AS (
             SELECT l.currency,
-                   sum(-l.amount) FILTER (WHERE {current_rows} AND l.category_primary = '{INCOME}') AS income,
-                   sum(l.amount) FILTER (WHERE {current_rows} AND l.category_primary <> '{INCOME}') AS spending,
-                   sum(-l.amount) FILTER (WHERE {previous_rows} AND l.category_primary = '{INCOME}') AS previous_income,
-                   sum(l.amount) FILTER (WHERE {previous_rows} AND l.category_primary <> '{INCOME}')
-                       AS previous_spending
+                   coalesce(sum(-l.amount) FILTER (WHERE {now} AND l.category_primary = '{INCOME}'), 0) AS income,
+                   coalesce(sum(l.amount) FILTER (WHERE {now} AND l.category_primary <> '{INCOME}'), 0) AS spending,
+                   coalesce(sum(-l.amount) FILTER (WHERE {before} AND l.category_primary = '{INCOME}'), 0) AS p_income,
+                   coalesce(sum(l.amount) FILTER (WHERE {before} AND l.category_primary <> '{INCOME}'), 0)
+                       AS p_spending,
+                   count(*) FILTER (WHERE {before}) AS p_count
             FROM analytics_ledger l WHERE {where.sql}
             GROUP BY ALL)
         SELECT currency,
-               coalesce(income, 0)::DECIMAL(38,2) AS income, coalesce(spending, 0)::DECIMAL(38,2) AS spending,
-               (coalesce(income, 0) - coalesce(spending, 0))::DECIMAL(38,2) AS net,
-               CASE WHEN income > 0 THEN (income - coalesce(spending, 0)) / income END AS savings_rate,
-               {_previous_columns(previous is not None)}
+               income::DECIMAL(38,2) AS income, spending::DECIMAL(38,2) AS spending,
+               (income - spending)::DECIMAL(38,2) AS net,
+               CASE WHEN income > 0 THEN (income - spending) / income END AS savings_rate,
+               CASE WHEN p_count > 0 THEN p_income::DECIMAL(38,2) END AS previous_income,
+               CASE WHEN p_count > 0 THEN p_spending::DECIMAL(38,2) END AS previous_spending,
+               CASE WHEN p_count > 0 THEN (p_income - p_spending)::DECIMAL(38,2) END AS previous_net,
+               CASE WHEN p_count > 0 AND p_income > 0 THEN (p_income - p_spending) / p_income END
+                   AS previous_savings_rate
         FROM sums ORDER BY currency
         """,
         params,
     ).df()
-
-
-def _previous_columns(has_previous: bool) -> str:
-    if not has_previous:
-        return (
-            "NULL::DECIMAL(38,2) AS previous_income, NULL::DECIMAL(38,2) AS previous_spending, "
-            "NULL::DECIMAL(38,2) AS previous_net, NULL::DOUBLE AS previous_savings_rate"
-        )
-    return (
-        "coalesce(previous_income, 0)::DECIMAL(38,2) AS previous_income, "
-        "coalesce(previous_spending, 0)::DECIMAL(38,2) AS previous_spending, "
-        "(coalesce(previous_income, 0) - coalesce(previous_spending, 0))::DECIMAL(38,2) AS previous_net, "
-        "CASE WHEN previous_income > 0 THEN (previous_income - coalesce(previous_spending, 0)) / previous_income END "
-        "AS previous_savings_rate"
-    )
 
 
 def money_flows(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.DataFrame:

@@ -17,10 +17,12 @@ Transfers between the person's own accounts are neither income nor spending. A t
 a transfer when its category says so (PFC primary TRANSFER_IN / TRANSFER_OUT, or detailed
 LOAN_PAYMENTS_CREDIT_CARD_PAYMENT), or when it is one half of a matched pair: the same amount
 with opposite signs, in the same currency, in two different accounts, at most
-TRANSFER_MATCH_DAYS apart, neither side categorized INCOME by Plaid. Each transaction pairs with
-at most one other: pairs are mutual best matches (closest dates, then ids), so the result does
-not depend on row order. Pairs are computed from Plaid's data alone; a category the user sets
-on either side wins over the pair (the pair no longer counts as a transfer).
+TRANSFER_MATCH_DAYS apart. Only money movements can pair: a transaction with no merchant, or one
+Plaid files under TRANSFER_IN, TRANSFER_OUT, LOAN_PAYMENTS or OTHER; never INCOME, and never a
+purchase at a merchant (so a gym charge on one card and its refund on another stay spending).
+Each transaction pairs with at most one other: pairs are mutual best matches (closest dates,
+then ids), so the result does not depend on row order. Pairs are computed from Plaid's data
+alone; a category the user sets on either side wins over the pair (it no longer counts).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import duckdb
 from core.analytics.filters import Window
 from core.store import Store
 
-LEDGER_VERSION = 1  # bump when the build below changes, so existing ledgers are rebuilt
+LEDGER_VERSION = 2  # bump when the build below changes, so existing ledgers are rebuilt
 TRANSFER_PRIMARY = ("TRANSFER_IN", "TRANSFER_OUT")
 TRANSFER_DETAILED = ("LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",)
 TRANSFER_MATCH_DAYS = 4
@@ -70,6 +72,7 @@ WITH candidates AS (
            coalesce(iso_currency_code, unofficial_currency_code) AS currency
     FROM plaid_transactions
     WHERE coalesce(category_primary, '') <> 'INCOME'
+      AND (merchant_name IS NULL OR category_primary IN ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS', 'OTHER'))
 ),
 pairs AS (
     SELECT o.transaction_id AS out_id, i.transaction_id AS in_id, abs(o.date - i.date) AS gap

@@ -49,6 +49,17 @@ def test_opposite_amounts_too_far_apart_or_with_income_are_not_pairs(store):
     assert f["t-interest"] == (False, None)
 
 
+def test_a_merchant_charge_and_its_refund_on_another_card_are_not_a_transfer(store):
+    with store.transaction() as con:
+        insert_transaction(con, "t-gym", "card", "2025-02-15", "PLANET FITNESS", "Planet Fitness", "24.99", "USD",
+                           False, "PERSONAL_CARE", "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS")  # fmt: skip
+        insert_transaction(con, "t-gym-refund", "chk", "2025-02-16", "PLANET FITNESS", "Planet Fitness", "-24.99",
+                           "USD", False, "PERSONAL_CARE", "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS")  # fmt: skip
+    f = flags(store)
+    assert f["t-gym"] == (False, None)
+    assert f["t-gym-refund"] == (False, None)
+
+
 def test_a_pair_is_one_to_one_and_picks_the_closest_date(store):
     with store.transaction() as con:
         insert_transaction(con, "t-dup-out1", "chk", "2025-02-10", "XFER", None, "77.00", "USD", False, None, None)

@@ -61,6 +61,11 @@ def test_totals_compare_with_the_previous_period(con):
     ]
 
 
+def test_no_change_is_claimed_when_nothing_happened_in_the_previous_period(con):
+    frame = cash_flow.totals(con, JAN_USD, TODAY)  # 4-31 December 2024: before the first transaction
+    assert frame[["previous_income", "previous_spending", "previous_savings_rate"]].isna().all(axis=None)
+
+
 def test_cash_flow_per_week_with_running_net(con):
     frame, interval = cash_flow.cash_flow(con, JAN_USD, TODAY, "week")
     assert interval == "week"
