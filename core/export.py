@@ -90,7 +90,7 @@ def table_bytes(frame: pd.DataFrame, fmt: Format, *, sheet: str = "data") -> byt
 
 def transactions_frame(store: Store, filters: Filters, today: date) -> pd.DataFrame:
     with ledger.reading(store) as con:
-        where = ledger_where(filters, filters.window(today))
+        where = ledger_where(filters, filters.window(today), rows=True)
         return con.execute(TRANSACTIONS_SQL.format(where=where.sql), where.params).df()
 
 
@@ -105,7 +105,7 @@ def export_transactions(
         with _atomic(out) as tmp:
             tmp.write_bytes(table_bytes(frame, "xlsx", sheet="transactions"))
         return len(frame)
-    where = ledger_where(filters, filters.window(today))
+    where = ledger_where(filters, filters.window(today), rows=True)
     query = TRANSACTIONS_SQL.format(where=where.sql)
     options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
     with ledger.reading(store) as con, _atomic(out) as tmp:

@@ -11,7 +11,10 @@ from dashboard.page import analytics_page
 from dashboard.tables import NAMED_FORMATS
 
 page = analytics_page("Balances", page_keys=("interval",))
-d = data.balances_data(page.src, page.filters)
+interval = url_choice(
+    "interval", {k: INTERVAL_LABELS[k] for k in ("day", "week", "month")}, "day", label="History: one point per"
+)
+d = data.balances_data(page.src, page.filters, page.today, interval)
 worth_now = d.net_worth[d.net_worth["currency"] == page.currency]
 now = worth_now.iloc[0].to_dict() if not worth_now.empty else {}
 
@@ -47,11 +50,7 @@ with right:
     st.caption("Balance as a share of the limit. Lenders like to see under 30%.")
 
 st.subheader("Net worth over time")
-interval = url_choice(
-    "interval", {k: INTERVAL_LABELS[k] for k in ("day", "week", "month")}, "day", label="One point per"
-)
-h = data.history_data(page.src, page.filters, page.today, interval)
-worth = h.worth[h.worth["currency"] == page.currency]
+worth = d.worth[d.worth["currency"] == page.currency]
 chart(
     charts.net_worth(worth, page.currency),
     name="net-worth",
@@ -66,9 +65,9 @@ if (~worth["complete"]).any():
     st.caption("Days before every account has a balance are left out.")
 
 st.subheader("Balance per account")
-history = h.accounts[h.accounts["currency"] == page.currency]
-if h.accounts_interval != interval:
-    st.caption(f"One point per {h.accounts_interval}: per {interval} this chart would need more than 5,000 points.")
+history = d.history[d.history["currency"] == page.currency]
+if d.history_interval != interval:
+    st.caption(f"One point per {d.history_interval}: per {interval} this chart would need more than 5,000 points.")
 chart(
     charts.account_history(history, page.currency),
     name="balance-history",

@@ -47,7 +47,7 @@ def cash_flow(
             SELECT date_trunc($interval, l.date)::DATE AS period, l.currency,
                    sum(CASE WHEN l.category_primary = '{INCOME}' THEN -l.amount ELSE 0 END) AS income,
                    sum(CASE WHEN l.category_primary <> '{INCOME}' THEN l.amount ELSE 0 END) AS spending
-            FROM analytics_ledger l WHERE {where.sql}
+            FROM {where.table} l WHERE {where.sql}
             GROUP BY ALL),
         spine AS (
             SELECT unnest(generate_series(date_trunc($interval, $first::DATE), $last::DATE, $step::INTERVAL))::DATE
@@ -86,8 +86,8 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.
                    coalesce(sum(-l.amount) FILTER (WHERE {before} AND l.category_primary = '{INCOME}'), 0) AS p_income,
                    coalesce(sum(l.amount) FILTER (WHERE {before} AND l.category_primary <> '{INCOME}'), 0)
                        AS p_spending,
-                   count(*) FILTER (WHERE {before}) AS p_count
-            FROM analytics_ledger l WHERE {where.sql}
+                   {where.count} FILTER (WHERE {before}) AS p_count
+            FROM {where.table} l WHERE {where.sql}
             GROUP BY ALL)
         SELECT currency,
                income::DECIMAL(38,2) AS income, spending::DECIMAL(38,2) AS spending,
@@ -120,7 +120,7 @@ def money_flows(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -
                    CASE WHEN l.category_primary = '{INCOME}' THEN coalesce(l.category_detailed, l.category_primary)
                         ELSE l.category_primary END AS category_detailed,
                    l.amount
-            FROM analytics_ledger l WHERE {where.sql}),
+            FROM {where.table} l WHERE {where.sql}),
         buckets AS (
             SELECT currency, is_income, category_primary, category_detailed, -sum(amount) AS money_in
             FROM rows GROUP BY ALL HAVING sum(amount) <> 0)

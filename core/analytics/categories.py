@@ -42,8 +42,8 @@ def category_spending(con: duckdb.DuckDBPyConnection, filters: Filters, today: d
         f"""
         SELECT l.currency, l.category_primary,
                coalesce(l.category_detailed, l.category_primary) AS category_detailed,
-               sum(l.amount) AS spending, count(*) AS transactions
-        FROM analytics_ledger l WHERE {where.sql}
+               sum(l.amount) AS spending, {where.count} AS transactions
+        FROM {where.table} l WHERE {where.sql}
         GROUP BY ALL ORDER BY l.currency, spending DESC, category_detailed
         """,
         where.params,
@@ -67,7 +67,7 @@ def categories_over_time(
         f"""
         WITH rows AS (
             SELECT l.currency, date_trunc($interval, l.date)::DATE AS period, l.category_primary, l.amount
-            FROM analytics_ledger l WHERE {where.sql}),
+            FROM {where.table} l WHERE {where.sql}),
         ranked AS (
             SELECT currency, category_primary,
                    row_number() OVER (PARTITION BY currency ORDER BY sum(amount) DESC, category_primary) AS rank
@@ -85,11 +85,11 @@ def categories_over_time(
 
 def top_merchants(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, limit: int = 15) -> pd.DataFrame:
     """Merchants with the most spending: currency, merchant, category_primary, spending, transactions."""
-    where = ledger_where(filters, filters.window(today)).and_(f"l.category_primary <> '{INCOME}'")
+    where = ledger_where(filters, filters.window(today), rows=True).and_(f"l.category_primary <> '{INCOME}'")
     return con.execute(
         f"""
-        SELECT l.currency, coalesce(l.merchant_name, l.name, '(no name)') AS merchant,
-               mode(l.category_primary) AS category_primary, sum(l.amount) AS spending, count(*) AS transactions
+        SELECT l.currency, l.merchant, mode(l.category_primary) AS category_primary, sum(l.amount) AS spending,
+               count(*) AS transactions
         FROM analytics_ledger l WHERE {where.sql}
         GROUP BY ALL HAVING sum(l.amount) > 0
         ORDER BY spending DESC, merchant LIMIT $limit
@@ -117,8 +117,8 @@ def primary_spending(con: duckdb.DuckDBPyConnection, filters: Filters, today: da
     where = ledger_where(filters, filters.window(today)).and_(f"l.category_primary <> '{INCOME}'")
     return con.execute(
         f"""
-        SELECT l.currency, l.category_primary, sum(l.amount) AS spending, count(*) AS transactions
-        FROM analytics_ledger l WHERE {where.sql}
+        SELECT l.currency, l.category_primary, sum(l.amount) AS spending, {where.count} AS transactions
+        FROM {where.table} l WHERE {where.sql}
         GROUP BY ALL ORDER BY l.currency, spending DESC, l.category_primary
         """,
         where.params,

@@ -52,8 +52,8 @@ def filter_choices(con: duckdb.DuckDBPyConnection) -> FilterChoices:
     ).fetchall()
     categories = con.execute(
         """
-        SELECT DISTINCT category_primary, NULL AS category_detailed FROM analytics_ledger
-        UNION SELECT DISTINCT category_primary, category_detailed FROM analytics_ledger
+        SELECT DISTINCT category_primary, NULL AS category_detailed FROM analytics_daily
+        UNION SELECT DISTINCT category_primary, category_detailed FROM analytics_daily
               WHERE category_detailed IS NOT NULL
         ORDER BY 1, 2 NULLS FIRST
         """
@@ -61,7 +61,7 @@ def filter_choices(con: duckdb.DuckDBPyConnection) -> FilterChoices:
     currencies = con.execute(
         """
         SELECT currency FROM (
-            SELECT currency, count(*) AS n FROM analytics_ledger GROUP BY currency
+            SELECT currency, sum(transactions) AS n FROM analytics_daily GROUP BY currency
             UNION ALL
             SELECT coalesce(iso_currency_code, unofficial_currency_code, 'XXX'), 0 FROM accounts)
         GROUP BY currency ORDER BY sum(n) DESC, currency

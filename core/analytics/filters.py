@@ -286,23 +286,32 @@ def period_window(period: Period, today: date, start: date | None = None, end: d
 
 @dataclass(frozen=True)
 class Where:
-    """A SQL condition over the analytics ledger (alias `l`) and its named parameters ($name)."""
+    """Which table to read (`FROM {table} l`), a SQL condition over it and its named parameters ($name).
+
+    The table is the analytics ledger (one row per transaction) or, when no filter needs single
+    transactions, one of its daily sums; `count` counts the transactions behind the rows either way.
+    """
 
     sql: str
     params: dict[str, object]
+    table: str = "analytics_ledger"
+
+    @property
+    def count(self) -> str:
+        return "count(*)" if self.table == "analytics_ledger" else "sum(l.transactions)"
 
     def and_(self, sql: str, **params: object) -> Where:
-        return Where(f"{self.sql} AND {sql}", {**self.params, **params})
+        return Where(f"{self.sql} AND {sql}", {**self.params, **params}, self.table)
 
     def bind(self, **params: object) -> dict[str, object]:
         """These parameters plus a query's own."""
         return {**self.params, **params}
 
 
-def ledger_where(filters: Filters, window: Window | None, *, transfers: bool | None = None) -> Where:
-    """The condition selecting the ledger rows these filters cover within `window`.
-
-    `transfers` overrides the filters' include_transfers.
+def ledger_where(filters: Filters, window: Window | None, *, rows: bool = False) -> Where:
+    """The rows these filters cover within `window`: from the ledger when `rows` (the caller needs
+    single transactions) or a filter looks inside transactions (merchant text, amount bounds), else
+    from the daily sums (by account when accounts are filtered), which are 3 to 50 times smaller.
     """
     parts: list[str] = ["true"]
     params: dict[str, object] = {}
@@ -332,12 +341,16 @@ def ledger_where(filters: Filters, window: Window | None, *, transfers: bool | N
         params["max_amount"] = filters.max_amount
     if not filters.include_pending:
         parts.append("NOT l.pending")
-    if not (filters.include_transfers if transfers is None else transfers):
+    if not filters.include_transfers:
         parts.append("NOT l.is_transfer")
     if filters.currency:
         parts.append("l.currency = $currency")
         params["currency"] = filters.currency
-    return Where(" AND ".join(parts), params)
+    if rows or filters.merchant or filters.min_amount is not None or filters.max_amount is not None:
+        table = "analytics_ledger"
+    else:
+        table = "analytics_daily_by_account" if filters.accounts else "analytics_daily"
+    return Where(" AND ".join(parts), params, table)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -42,7 +42,6 @@ TRANSFER_MATCH_DAYS = 4
 UNCATEGORIZED = "UNCATEGORIZED"
 
 
-
 def _sql_list(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
@@ -91,31 +90,68 @@ UNION ALL
 SELECT in_id, out_id FROM mutual
 """
 
+# The same precedence as the `transactions` view (user > newest matching rule > Plaid), written for a
+# whole-table build: rules are matched once per distinct (merchant_name, name) instead of per row.
+# tests/unit/test_analytics_ledger.py checks that both agree.
+NAMED_RULES_SQL = """
+SELECT n.merchant_name, n.name, max(r.rule_id) AS rule_id
+FROM (SELECT DISTINCT merchant_name, name FROM plaid_transactions) n
+JOIN category_rules r
+  ON contains(lower(n.merchant_name), lower(r.pattern)) OR contains(lower(n.name), lower(r.pattern))
+GROUP BY ALL
+"""
+NO_RULES_SQL = "SELECT NULL::VARCHAR AS merchant_name, NULL::VARCHAR AS name, NULL::INTEGER AS rule_id WHERE false"
+
 BUILD_SQL = f"""
 INSERT INTO analytics_ledger
 WITH matched AS ({TRANSFER_PAIRS_SQL}),
+named AS ({{named_rules}}),
 resolved AS (
-    SELECT t.transaction_id, t.account_id, t.item_id, t.date, t.authorized_date, t.name, t.merchant_name, t.amount,
+    SELECT t.transaction_id, t.account_id, t.item_id, t.date, t.authorized_date, t.name, t.merchant_name,
+           coalesce(t.merchant_name, t.name, '(no name)') AS merchant, t.amount,
            coalesce(t.iso_currency_code, t.unofficial_currency_code, acc.iso_currency_code,
                     acc.unofficial_currency_code, 'XXX') AS currency,
            t.pending,
-           coalesce(t.category_primary, '{UNCATEGORIZED}') AS category_primary,
-           t.category_detailed, t.category_source, t.category_rule_id,
-           m.pair_id AS transfer_pair_id, t.payment_channel, t.note
-    FROM transactions t
+           coalesce(CASE WHEN a.category_primary IS NOT NULL THEN a.category_primary
+                         WHEN r.rule_id IS NOT NULL THEN r.category_primary
+                         ELSE t.category_primary END, '{UNCATEGORIZED}') AS category_primary,
+           CASE WHEN a.category_primary IS NOT NULL THEN a.category_detailed
+                WHEN r.rule_id IS NOT NULL THEN r.category_detailed
+                ELSE t.category_detailed END AS category_detailed,
+           CASE WHEN a.category_primary IS NOT NULL THEN 'user'
+                WHEN r.rule_id IS NOT NULL THEN 'rule' ELSE 'plaid' END AS category_source,
+           r.rule_id AS category_rule_id, m.pair_id AS transfer_pair_id, t.payment_channel, a.note
+    FROM plaid_transactions t
+    LEFT JOIN transaction_annotations a USING (transaction_id)
+    LEFT JOIN named n ON n.merchant_name IS NOT DISTINCT FROM t.merchant_name AND n.name IS NOT DISTINCT FROM t.name
+    LEFT JOIN category_rules r ON r.rule_id = n.rule_id
     LEFT JOIN accounts acc USING (account_id)
     LEFT JOIN matched m USING (transaction_id)
 )
-SELECT l.transaction_id, l.account_id, l.item_id, l.date, l.authorized_date, l.name, l.merchant_name, l.amount,
-       l.currency,
-       l.pending, l.category_primary, l.category_detailed, l.category_source, l.category_rule_id,
-       l.transfer_pair_id,
+SELECT l.transaction_id, l.account_id, l.item_id, l.date, l.authorized_date, l.name, l.merchant_name, l.merchant,
+       l.amount, l.currency, l.pending, l.category_primary, l.category_detailed, l.category_source,
+       l.category_rule_id, l.transfer_pair_id,
        {_IS_TRANSFER.format(pair_is_user="coalesce(pa.category_primary IS NOT NULL, false)")} AS is_transfer,
        l.payment_channel, l.note
 FROM resolved l
 LEFT JOIN transaction_annotations pa ON pa.transaction_id = l.transfer_pair_id
-ORDER BY l.date, l.transaction_id
+ORDER BY l.date
 """
+
+ROLLUP_SQL = """
+DELETE FROM analytics_daily_by_account;
+DELETE FROM analytics_daily;
+INSERT INTO analytics_daily_by_account
+SELECT date, account_id, currency, category_primary, category_detailed, pending, is_transfer, sum(amount), count(*)
+FROM analytics_ledger GROUP BY ALL ORDER BY date;
+INSERT INTO analytics_daily
+SELECT date, currency, category_primary, category_detailed, pending, is_transfer, sum(amount), sum(transactions)
+FROM analytics_daily_by_account GROUP BY ALL ORDER BY date;
+"""
+
+# A rebuild sorts a million rows; DuckDB spills to disk beyond this instead of growing the
+# dashboard's memory (the limit applies to the whole process's DuckDB while it holds).
+BUILD_MEMORY_LIMIT = "128MB"
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -134,9 +170,17 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the whole ledger; call inside a transaction."""
-    con.execute("DELETE FROM analytics_ledger")
-    con.execute(BUILD_SQL, {"days": TRANSFER_MATCH_DAYS})
+    """Rebuild the ledger and its daily sums; call inside a transaction."""
+    has_rules = (con.execute("SELECT count(*) FROM category_rules").fetchone() or (0,))[0] > 0
+    limit = (con.execute("SELECT current_setting('memory_limit')").fetchone() or ("",))[0]
+    con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+    try:
+        con.execute("DELETE FROM analytics_ledger")
+        con.execute(BUILD_SQL.format(named_rules=NAMED_RULES_SQL if has_rules else NO_RULES_SQL),
+                    {"days": TRANSFER_MATCH_DAYS})  # fmt: skip
+        con.execute(ROLLUP_SQL)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
     record_fingerprint(con)
 
 
@@ -147,23 +191,27 @@ def record_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def ensure_current(store: Store) -> bool:
-    """Rebuild the ledger if its sources changed; returns whether it rebuilt."""
+def refresh(store: Store) -> bool:
+    """Rebuild the ledger if its sources changed since it was built; returns whether it did."""
     with store.connect() as con:
-        if is_current(con):
+        return _refresh(store, con)
+
+
+def _refresh(store: Store, con: duckdb.DuckDBPyConnection) -> bool:
+    if is_current(con):
+        return False
+    with store.transaction() as writer:
+        if is_current(writer):  # another thread rebuilt it while we waited for the write lock
             return False
-    with store.transaction() as con:
-        if is_current(con):  # another thread rebuilt it while we waited for the write lock
-            return False
-        rebuild(con)
+        rebuild(writer)
         return True
 
 
 @contextmanager
 def reading(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
     """One connection for a unit of read work (a page's queries) on an up-to-date ledger."""
-    ensure_current(store)
     with store.connect() as con:
+        _refresh(store, con)
         yield con
 
 
@@ -211,6 +259,7 @@ def edit(
             rebuild(con)
         change(con)
         refresh_rows(con, condition, params)
+        con.execute(ROLLUP_SQL)
         record_fingerprint(con)
     store.bump_data_version()
 

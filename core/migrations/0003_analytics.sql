@@ -60,6 +60,7 @@ CREATE TABLE analytics_ledger (
     authorized_date        DATE,
     name                   VARCHAR,
     merchant_name          VARCHAR,
+    merchant               VARCHAR NOT NULL,         -- merchant_name, else name: what "top merchants" groups by
     amount                 DECIMAL(18,2) NOT NULL,   -- Plaid's sign: positive = money out
     currency               VARCHAR NOT NULL,
     pending                BOOLEAN NOT NULL,
@@ -71,6 +72,31 @@ CREATE TABLE analytics_ledger (
     is_transfer            BOOLEAN NOT NULL,
     payment_channel        VARCHAR,
     note                   VARCHAR
+);
+
+-- Daily sums of the ledger, rebuilt with it: what charts read when no filter needs single
+-- transactions (merchant text, amount bounds). The first keeps accounts apart, for account filters.
+CREATE TABLE analytics_daily_by_account (
+    date                   DATE NOT NULL,
+    account_id             VARCHAR NOT NULL,
+    currency               VARCHAR NOT NULL,
+    category_primary       VARCHAR NOT NULL,
+    category_detailed      VARCHAR,
+    pending                BOOLEAN NOT NULL,
+    is_transfer            BOOLEAN NOT NULL,
+    amount                 DECIMAL(18,2) NOT NULL,
+    transactions           BIGINT NOT NULL
+);
+
+CREATE TABLE analytics_daily (
+    date                   DATE NOT NULL,
+    currency               VARCHAR NOT NULL,
+    category_primary       VARCHAR NOT NULL,
+    category_detailed      VARCHAR,
+    pending                BOOLEAN NOT NULL,
+    is_transfer            BOOLEAN NOT NULL,
+    amount                 DECIMAL(18,2) NOT NULL,
+    transactions           BIGINT NOT NULL
 );
 
 -- What the ledger was built from (a fingerprint of its sources); one row.

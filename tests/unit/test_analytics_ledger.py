@@ -205,3 +205,39 @@ def category(store: Store, transaction_id: str):
 def snapshot(store: Store):
     with store.connect() as con:
         return con.execute("SELECT * FROM analytics_ledger ORDER BY transaction_id").fetchall()
+
+
+def test_the_ledger_resolves_categories_exactly_as_the_transactions_view(store):
+    categorize.add_rule(store, "whole foods", "GENERAL_MERCHANDISE", "GENERAL_MERCHANDISE_SUPERSTORES")
+    categorize.add_rule(store, "payroll", "INCOME", "INCOME_SALARY")
+    categorize.set_category(store, "t-refund", "FOOD_AND_DRINK", None)
+    with store.transaction() as con:
+        ledger.rebuild(con)  # the whole-table build, not the patches made by the edits above
+    with store.connect() as con:
+        mismatches = con.execute(
+            """
+            SELECT count(*) FROM analytics_ledger l JOIN transactions v USING (transaction_id)
+            WHERE l.category_primary IS DISTINCT FROM coalesce(v.category_primary, 'UNCATEGORIZED')
+               OR l.category_detailed IS DISTINCT FROM v.category_detailed
+               OR l.category_source IS DISTINCT FROM v.category_source
+               OR l.category_rule_id IS DISTINCT FROM v.category_rule_id
+            """
+        ).fetchone()
+    assert mismatches == (0,)
+
+
+@pytest.mark.parametrize("pending", [False, True])
+@pytest.mark.parametrize("transfers", [False, True])
+@pytest.mark.parametrize("accounts", [(), ("chk", "card")])
+def test_daily_sums_give_the_same_numbers_as_single_transactions(store, pending, transfers, accounts):
+    categorize.set_category(store, "t-gas", "TRAVEL", None)
+    filters = Filters(period="all", include_pending=pending, include_transfers=transfers, accounts=accounts)
+    from_sums = totals_by_currency(store, filters)
+    from_rows = totals_by_currency(store, Filters(**{**filters.__dict__, "min_amount": 0}))  # forces the ledger
+    assert from_sums == from_rows
+
+
+def totals_by_currency(store: Store, filters: Filters):
+    with ledger.reading(store) as con:
+        frame = totals(con, filters, TODAY)
+    return frame.set_index("currency")[["income", "spending"]].to_dict("index")
