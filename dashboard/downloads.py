@@ -74,11 +74,15 @@ def chart(
     }
     kwargs: dict[str, Any] = {"on_select": "rerun", "selection_mode": ("points",)} if select else {}
     event = st.plotly_chart(fig, key=f"chart_{name}", config=config, width="stretch", **kwargs)
-    titled = go.Figure(fig).update_layout(
-        title={"text": f"{title}<br><sup>{scope(filters, today)}</sup>", "x": 0.01},
-        margin={"t": 80},
-        height=max(fig.layout.height or 400, 420),
-    )
+    subtitle = scope(filters, today)
+
+    def titled() -> go.Figure:  # a copy with its title, made only when a file is asked for
+        return go.Figure(fig).update_layout(
+            title={"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0.01},
+            margin={"t": 80},
+            height=max(fig.layout.height or 400, 420),
+        )
+
     with st.popover("Download", icon=":material/download:"):
         if chromium():
             image_row = st.columns(3)
@@ -95,7 +99,7 @@ def chart(
             st.caption(export.NO_CHROMIUM)
         st.download_button(
             "HTML (interactive, works offline)",
-            data=lambda: export.figure_html(titled, title),
+            data=lambda: export.figure_html(titled(), title),
             file_name=f"{stem}.html",
             mime=export.MIME["html"],
             key=f"dl_{name}_html",
@@ -137,8 +141,8 @@ def _transactions(store: Store, fmt: export.Format, filters: Filters, today: dat
     return lambda: export.transactions_bytes(store, fmt, filters, today, Path(tempfile.gettempdir()))
 
 
-def _image(fig: go.Figure, fmt: export.ImageFormat) -> Callable[[], bytes]:
-    return lambda: export.figure_image(fig, fmt)
+def _image(fig: Callable[[], go.Figure], fmt: export.ImageFormat) -> Callable[[], bytes]:
+    return lambda: export.figure_image(fig(), fmt)
 
 
 def _table(frame: Callable[[], pd.DataFrame], fmt: export.Format, sheet: str) -> Callable[[], bytes]:

@@ -84,14 +84,17 @@ def categories_over_time(
 
 
 def top_merchants(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, limit: int = 15) -> pd.DataFrame:
-    """Merchants with the most spending: currency, merchant, category_primary, spending, transactions."""
-    where = ledger_where(filters, filters.window(today), rows=True).and_(f"l.category_primary <> '{INCOME}'")
+    """Merchants with the most spending: currency, merchant, category_primary (their most frequent),
+    spending, transactions."""
+    where = ledger_where(filters, filters.window(today), merchants=True).and_(f"l.category_primary <> '{INCOME}'")
     return con.execute(
         f"""
-        SELECT l.currency, l.merchant, mode(l.category_primary) AS category_primary, sum(l.amount) AS spending,
-               count(*) AS transactions
-        FROM analytics_ledger l WHERE {where.sql}
-        GROUP BY ALL HAVING sum(l.amount) > 0
+        WITH by_category AS (
+            SELECT l.currency, l.merchant, l.category_primary, sum(l.amount) AS spending, {where.count} AS n
+            FROM {where.table} l WHERE {where.sql} GROUP BY ALL)
+        SELECT currency, merchant, arg_max(category_primary, n) AS category_primary, sum(spending) AS spending,
+               sum(n) AS transactions
+        FROM by_category GROUP BY ALL HAVING sum(spending) > 0
         ORDER BY spending DESC, merchant LIMIT $limit
         """,
         where.bind(limit=limit),

@@ -308,10 +308,11 @@ class Where:
         return {**self.params, **params}
 
 
-def ledger_where(filters: Filters, window: Window | None, *, rows: bool = False) -> Where:
+def ledger_where(filters: Filters, window: Window | None, *, rows: bool = False, merchants: bool = False) -> Where:
     """The rows these filters cover within `window`: from the ledger when `rows` (the caller needs
     single transactions) or a filter looks inside transactions (merchant text, amount bounds), else
-    from the daily sums (by account when accounts are filtered), which are 3 to 50 times smaller.
+    from the daily sums (by account when accounts are filtered; by merchant for `merchants`, unless
+    accounts are filtered), which are 3 to 50 times smaller.
     """
     parts: list[str] = ["true"]
     params: dict[str, object] = {}
@@ -348,6 +349,8 @@ def ledger_where(filters: Filters, window: Window | None, *, rows: bool = False)
         params["currency"] = filters.currency
     if rows or filters.merchant or filters.min_amount is not None or filters.max_amount is not None:
         table = "analytics_ledger"
+    elif merchants:
+        table = "analytics_ledger" if filters.accounts else "analytics_daily_merchants"
     else:
         table = "analytics_daily_by_account" if filters.accounts else "analytics_daily"
     return Where(" AND ".join(parts), params, table)

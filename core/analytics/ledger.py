@@ -141,12 +141,16 @@ ORDER BY l.date
 ROLLUP_SQL = """
 DELETE FROM analytics_daily_by_account;
 DELETE FROM analytics_daily;
+DELETE FROM analytics_daily_merchants;
 INSERT INTO analytics_daily_by_account
 SELECT date, account_id, currency, category_primary, category_detailed, pending, is_transfer, sum(amount), count(*)
 FROM analytics_ledger GROUP BY ALL ORDER BY date;
 INSERT INTO analytics_daily
 SELECT date, currency, category_primary, category_detailed, pending, is_transfer, sum(amount), sum(transactions)
 FROM analytics_daily_by_account GROUP BY ALL ORDER BY date;
+INSERT INTO analytics_daily_merchants
+SELECT date, currency, merchant, category_primary, pending, is_transfer, sum(amount), count(*)
+FROM analytics_ledger GROUP BY ALL ORDER BY date;
 """
 
 # A rebuild sorts a million rows; DuckDB spills to disk beyond this instead of growing the

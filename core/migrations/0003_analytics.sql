@@ -75,7 +75,8 @@ CREATE TABLE analytics_ledger (
 );
 
 -- Daily sums of the ledger, rebuilt with it: what charts read when no filter needs single
--- transactions (merchant text, amount bounds). The first keeps accounts apart, for account filters.
+-- transactions (merchant text, amount bounds). By account for account filters, overall, and by
+-- merchant for the top merchants.
 CREATE TABLE analytics_daily_by_account (
     date                   DATE NOT NULL,
     account_id             VARCHAR NOT NULL,
@@ -93,6 +94,17 @@ CREATE TABLE analytics_daily (
     currency               VARCHAR NOT NULL,
     category_primary       VARCHAR NOT NULL,
     category_detailed      VARCHAR,
+    pending                BOOLEAN NOT NULL,
+    is_transfer            BOOLEAN NOT NULL,
+    amount                 DECIMAL(18,2) NOT NULL,
+    transactions           BIGINT NOT NULL
+);
+
+CREATE TABLE analytics_daily_merchants (
+    date                   DATE NOT NULL,
+    currency               VARCHAR NOT NULL,
+    merchant               VARCHAR NOT NULL,
+    category_primary       VARCHAR NOT NULL,
     pending                BOOLEAN NOT NULL,
     is_transfer            BOOLEAN NOT NULL,
     amount                 DECIMAL(18,2) NOT NULL,

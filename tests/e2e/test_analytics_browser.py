@@ -94,13 +94,26 @@ def server(synced_db) -> Iterator[str]:
                     break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
+                stop(proc)
                 output = proc.stdout.read().decode() if proc.stdout else ""
-                os.killpg(proc.pid, signal.SIGTERM)
                 raise RuntimeError(f"finboard run did not start:\n{output}") from None
             time.sleep(0.3)
     yield url
-    os.killpg(proc.pid, signal.SIGTERM)  # the dashboard and the emulator it started
-    proc.wait(timeout=20)
+    stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop `finboard run` and the Streamlit server it started (its process group), forcibly if slow."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        proc.poll()  # reap the launcher so only live processes keep the group alive
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")

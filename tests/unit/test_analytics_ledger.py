@@ -8,6 +8,7 @@ import pytest
 
 from core.analytics import categorize, ledger
 from core.analytics.cash_flow import totals
+from core.analytics.categories import top_merchants
 from core.analytics.filters import Filters
 from core.store import Store
 from tests.worlds import insert_transaction, small_world
@@ -232,12 +233,13 @@ def test_the_ledger_resolves_categories_exactly_as_the_transactions_view(store):
 def test_daily_sums_give_the_same_numbers_as_single_transactions(store, pending, transfers, accounts):
     categorize.set_category(store, "t-gas", "TRAVEL", None)
     filters = Filters(period="all", include_pending=pending, include_transfers=transfers, accounts=accounts)
-    from_sums = totals_by_currency(store, filters)
-    from_rows = totals_by_currency(store, Filters(**{**filters.__dict__, "min_amount": 0}))  # forces the ledger
+    from_sums = figures(store, filters)
+    from_rows = figures(store, Filters(**{**filters.__dict__, "min_amount": 0}))  # forces the ledger
     assert from_sums == from_rows
 
 
-def totals_by_currency(store: Store, filters: Filters):
+def figures(store: Store, filters: Filters):
     with ledger.reading(store) as con:
-        frame = totals(con, filters, TODAY)
-    return frame.set_index("currency")[["income", "spending"]].to_dict("index")
+        income_spending = totals(con, filters, TODAY).set_index("currency")[["income", "spending"]].to_dict("index")
+        merchants = top_merchants(con, filters, TODAY).to_dict("records")
+    return income_spending, merchants
