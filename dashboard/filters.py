@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from core.analytics.categories import label
+from core.analytics.categories import full_label
 from core.analytics.choices import FilterChoices
 from core.analytics.filters import (
     FILTER_KEYS,
@@ -215,7 +215,7 @@ def _render(choices: FilterChoices) -> Filters:
     picked_accounts = sb.multiselect(
         "Accounts", list(accounts), format_func=accounts.__getitem__, key=_W["accounts"], placeholder="All accounts"
     )
-    names = {code: _category_name(code, choices) for code in choices.category_codes}
+    names = {detailed or primary: full_label(primary, detailed) for primary, detailed in choices.categories}
     picked_categories = sb.multiselect(
         "Categories", list(names), format_func=names.__getitem__, key=_W["categories"], placeholder="All categories"
     )
@@ -247,11 +247,6 @@ def _render(choices: FilterChoices) -> Filters:
         include_transfers=transfers,
         currency=currency,
     )
-
-
-def _category_name(code: str, choices: FilterChoices) -> str:
-    primary = next((p for p, d in choices.categories if d == code), None)
-    return f"{label(primary)} › {label(code, primary)}" if primary else label(code)
 
 
 def _decimal(value: float | None) -> Decimal | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from core.analytics.categories import label
+from core.analytics.categories import full_label
 from core.analytics.transactions import SortKey, TransactionPage
 from dashboard import data
 from dashboard.charts import ZERO_DECIMALS, money
@@ -96,20 +96,13 @@ def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
             "description": rows["name"],
             "amount": rows["amount"],
             "category": [
-                category_name(p, d) for p, d in zip(rows["category_primary"], rows["category_detailed"], strict=True)
+                full_label(p, d) for p, d in zip(rows["category_primary"], rows["category_detailed"], strict=True)
             ],
             "set by": [SOURCE_LABELS.get(s, s) for s in rows["category_source"]],
             "account": rows["account"],
             "status": status,
         }
     )
-
-
-def category_name(primary: str | None, detailed: object) -> str:
-    """ "Food and drink › Coffee", or just the primary's name without a detailed category."""
-    if isinstance(detailed, str) and detailed and detailed != primary:
-        return f"{label(primary)} › {label(detailed, primary)}"
-    return label(primary)
 
 
 NAMED_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}  # st.column_config's currency formats

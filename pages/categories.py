@@ -3,7 +3,7 @@ Click a category in the treemap to see its transactions."""
 
 import streamlit as st
 
-from core.analytics.categories import label
+from core.analytics.categories import full_label, label
 from core.analytics.intervals import INTERVAL_LABELS
 from dashboard import charts, data
 from dashboard.downloads import chart
@@ -49,7 +49,9 @@ with right:
 points = event.selection.points if event else []
 picked = next((p.get("id") for p in points if p.get("id")), None)
 if picked:
-    st.subheader(f"Transactions in {label(picked)}")
+    parents = spending.loc[spending["category_detailed"] == picked, "category_primary"]
+    name = full_label(parents.iloc[0], picked) if not parents.empty else label(picked)
+    st.subheader(f"Transactions in {name}")
     transactions_table(page, category=str(picked), key="drilldown")
 else:
     st.caption("Click a category in the treemap to list its transactions here.")

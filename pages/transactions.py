@@ -6,13 +6,14 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.analytics import categorize
+from core.analytics.categories import full_label
 from core.errors import FinboardError
 from dashboard import data
 from dashboard.context import workspace
 from dashboard.downloads import transactions_downloads
 from dashboard.filters import url_state, url_write
 from dashboard.page import analytics_page
-from dashboard.tables import SORTS, SOURCE_LABELS, category_name, transactions_table
+from dashboard.tables import SORTS, SOURCE_LABELS, transactions_table
 
 page = analytics_page("Transactions", page_keys=("q", "sort", "page"))
 store = workspace().store
@@ -72,7 +73,7 @@ choices = data.categorize_data(page.src)
 pairs = [
     (p, d) for p, d in zip(choices.categories["category_primary"], choices.categories["category_detailed"], strict=True)
 ]
-options = {f"{p}|{d or ''}": category_name(p, d) for p, d in pairs}
+options = {f"{p}|{d or ''}": full_label(p, d) for p, d in pairs}
 
 
 def apply(action: Callable[[], object], success: str) -> None:
@@ -91,14 +92,21 @@ if selected is None:
     st.caption("Select a transaction in the table (the box at the left of a row) to change its category.")
 else:
     txn = data.transaction(page.src, selected).iloc[0]
-    now = category_name(txn["category_primary"], txn["category_detailed"])
-    plaid = category_name(txn["plaid_category_primary"], txn["plaid_category_detailed"])
+    now = full_label(txn["category_primary"], txn["category_detailed"])
+    plaid = full_label(txn["plaid_category_primary"], txn["plaid_category_detailed"])
     st.markdown(
         f"**{txn['merchant_name'] or txn['name']}** · {txn['date']:%Y-%m-%d} · {txn['account']}  \n"
         f"Category: **{now}**, set by {SOURCE_LABELS[txn['category_source']]} (Plaid: {plaid})"
     )
     with st.form("recategorize", border=False):
-        picked = st.selectbox("New category", list(options), format_func=options.__getitem__, key="tx_category")
+        current = f"{txn['category_primary']}|{txn['category_detailed'] or ''}"
+        picked = st.selectbox(
+            "New category",
+            list(options),
+            index=list(options).index(current) if current in options else 0,
+            format_func=options.__getitem__,
+            key=f"tx_category_{selected}",
+        )
         also_rule = st.checkbox(
             f"Also for every transaction whose merchant or name contains "
             f"“{txn['merchant_name'] or txn['name']}”, now and in future"
@@ -126,7 +134,7 @@ with st.expander(f"Category rules ({len(choices.rules)})", icon=":material/rule:
     )
     for rule in choices.rules.to_dict("records"):
         text_col, delete_col = st.columns([6, 1], vertical_alignment="center")
-        category = category_name(rule["category_primary"], rule["category_detailed"])
+        category = full_label(rule["category_primary"], rule["category_detailed"])
         text_col.markdown(f"“{rule['pattern']}” → **{category}** · {rule['transactions']:,} transactions")
         if delete_col.button("", icon=":material/delete:", key=f"rule_delete_{rule['rule_id']}", help="Delete"):
             apply(lambda rule_id=rule["rule_id"]: categorize.delete_rule(store, int(rule_id)), "Rule deleted.")

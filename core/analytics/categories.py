@@ -35,6 +35,13 @@ def label(category: str | None, primary: str | None = None) -> str:
     return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
+def full_label(primary: str | None, detailed: object = None) -> str:
+    """"Food and drink › Coffee", or the primary's name alone when there is no detailed category."""
+    if isinstance(detailed, str) and detailed and detailed != primary:
+        return f"{label(primary)} › {label(detailed, primary)}"
+    return label(primary)
+
+
 def category_spending(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.DataFrame:
     """Spending per detailed category: currency, category_primary, category_detailed, spending, transactions."""
     where = ledger_where(filters, filters.window(today)).and_(f"l.category_primary <> '{INCOME}'")

@@ -218,3 +218,16 @@ def test_transaction_search_sort_and_last_page(con):
     assert list(page.rows["transaction_id"]) == ["t-grocery", "t-refund"]
     last = transactions.transactions_page(con, JAN_USD, TODAY, page=99, page_size=4)
     assert (last.page, list(last.rows["transaction_id"])) == (3, ["t-pay-jan"])
+
+
+@pytest.mark.parametrize(
+    ("primary", "detailed", "expected"),
+    [
+        ("FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE", "Food and drink › Coffee"),
+        ("BANK_FEES", "BANK_FEES_ATM_FEES", "Bank fees › ATM fees"),
+        ("INCOME", None, "Income"),
+        ("UNCATEGORIZED", None, "Uncategorized"),
+    ],
+)
+def test_category_names_read_like_words(primary, detailed, expected):
+    assert categories.full_label(primary, detailed) == expected
