@@ -43,8 +43,9 @@ def kpi(
     )
 
 
-def _number(value: object) -> float | None:
+def _number(value: Any) -> float | None:
+    """A plain float from DuckDB's numbers (Decimal, numpy); None for missing or NaN."""
     if value is None:
         return None
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)
     return None if math.isnan(number) else number

@@ -2,14 +2,11 @@
 
 - `small_world`: a handful of hand-made transactions whose totals are computed by hand in
   tests/unit/test_analytics*.py (transfers, a refund, pending, two currencies, an unhealthy item).
-- `demo_world`: two years of realistic history over seven accounts (one in EUR), for page tests,
-  browser tests and screenshots.
 - `big_world`: N synthetic transactions over many accounts, generated inside DuckDB, for benchmarks.
 """
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -124,7 +121,9 @@ def insert_transaction(
     )  # fmt: skip
 
 
-def _insert_items_and_accounts(con: duckdb.DuckDBPyConnection, items: list[tuple], accounts: list[tuple]) -> None:  # type: ignore[type-arg]
+def _insert_items_and_accounts(
+    con: duckdb.DuckDBPyConnection, items: list[tuple[object, ...]], accounts: list[tuple[object, ...]]
+) -> None:
     con.executemany(
         "INSERT INTO items (item_id, institution_name, status, error_message, last_synced_at) VALUES (?, ?, ?, ?, ?)",
         [list(i) for i in items],
@@ -134,202 +133,6 @@ def _insert_items_and_accounts(con: duckdb.DuckDBPyConnection, items: list[tuple
         "credit_limit, iso_currency_code, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
         [list(a) for a in accounts],
     )
-
-
-# -- a realistic world -----------------------------------------------------------------------
-
-DEMO_ITEMS = [
-    ("item-platypus", "First Platypus Bank", "healthy", None),
-    ("item-gingham", "First Gingham Credit Union", "healthy", None),
-    ("item-tartan", "Tartan Bank", "login_required", "The bank needs you to log in again: use Reconnect."),
-]
-DEMO_ACCOUNTS = [
-    ("acc-checking", "item-platypus", "Everyday Checking", "0000", "depository", "checking", "USD"),
-    ("acc-savings", "item-platypus", "High-Yield Savings", "1111", "depository", "savings", "USD"),
-    ("acc-card", "item-platypus", "Platypus Rewards Card", "3333", "credit", "credit card", "USD"),
-    ("acc-cu-card", "item-gingham", "Gingham Visa", "5555", "credit", "credit card", "USD"),
-    ("acc-brokerage", "item-gingham", "Brokerage", "7777", "investment", "brokerage", "USD"),
-    ("acc-loan", "item-tartan", "Car Loan", "9999", "loan", "auto", "USD"),
-    ("acc-eur", "item-tartan", "Compte Courant", "4242", "depository", "checking", "EUR"),
-]
-CARD_LIMITS = {"acc-card": Decimal("8000.00"), "acc-cu-card": Decimal("3500.00")}
-# merchant, primary, detailed, typical amount, visits per month, paid with
-DEMO_MERCHANTS = [
-    ("Whole Foods", "FOOD_AND_DRINK", "FOOD_AND_DRINK_GROCERIES", 85, 5, "acc-card"),
-    ("Trader Joe's", "FOOD_AND_DRINK", "FOOD_AND_DRINK_GROCERIES", 60, 3, "acc-cu-card"),
-    ("Starbucks", "FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE", 6, 12, "acc-card"),
-    ("Chipotle", "FOOD_AND_DRINK", "FOOD_AND_DRINK_FAST_FOOD", 14, 4, "acc-card"),
-    ("Olive Garden", "FOOD_AND_DRINK", "FOOD_AND_DRINK_RESTAURANT", 55, 2, "acc-cu-card"),
-    ("Amazon", "GENERAL_MERCHANDISE", "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES", 45, 5, "acc-card"),
-    ("Target", "GENERAL_MERCHANDISE", "GENERAL_MERCHANDISE_SUPERSTORES", 70, 2, "acc-cu-card"),
-    ("Shell", "TRANSPORTATION", "TRANSPORTATION_GAS", 48, 3, "acc-card"),
-    ("Uber", "TRANSPORTATION", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", 22, 3, "acc-card"),
-    ("Netflix", "ENTERTAINMENT", "ENTERTAINMENT_TV_AND_MOVIES", 15.49, 1, "acc-card"),
-    ("Spotify", "ENTERTAINMENT", "ENTERTAINMENT_MUSIC_AND_AUDIO", 10.99, 1, "acc-card"),
-    ("AMC Theatres", "ENTERTAINMENT", "ENTERTAINMENT_TV_AND_MOVIES", 32, 1, "acc-cu-card"),
-    ("PG&E", "RENT_AND_UTILITIES", "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY", 120, 1, "acc-checking"),
-    ("Comcast", "RENT_AND_UTILITIES", "RENT_AND_UTILITIES_INTERNET_AND_CABLE", 80, 1, "acc-checking"),
-    ("CVS", "MEDICAL", "MEDICAL_PHARMACIES_AND_SUPPLEMENTS", 25, 1, "acc-cu-card"),
-    ("Equinox", "PERSONAL_CARE", "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS", 60, 1, "acc-card"),
-    ("Delta", "TRAVEL", "TRAVEL_FLIGHTS", 420, 0.25, "acc-card"),
-    ("Marriott", "TRAVEL", "TRAVEL_LODGING", 380, 0.2, "acc-card"),
-]
-EUR_MERCHANTS = [
-    ("Monoprix", "FOOD_AND_DRINK", "FOOD_AND_DRINK_GROCERIES", 40, 4),
-    ("Café de Flore", "FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE", 8, 6),
-    ("SNCF", "TRANSPORTATION", "TRANSPORTATION_PUBLIC_TRANSIT", 35, 2),
-]
-
-
-def demo_world(store: Store, today: date, *, months: int = 24, seed: int = 7) -> Store:
-    """Two years up to `today`: salary, rent, card spending and payments, savings transfers,
-    a car loan, a EUR account, a few pending transactions, and daily balance history
-    (observed for the last 30 days, derived before)."""
-    rng = random.Random(seed)
-    rows: list[tuple[object, ...]] = []
-    start = date(today.year, today.month, 1) - timedelta(days=31 * (months - 1))
-    start = start.replace(day=1)
-    counter = 0
-
-    def add(account: str, day: date, name: str, merchant: str | None, amount: Decimal, currency: str,
-            primary: str, detailed: str, pending: bool = False) -> None:  # fmt: skip
-        nonlocal counter
-        counter += 1
-        item = next(a[1] for a in DEMO_ACCOUNTS if a[0] == account)
-        rows.append((f"demo-{counter:06d}", account, item, day, name, merchant, amount, currency, pending,
-                     primary, detailed))  # fmt: skip
-
-    month = start
-    while month <= today:
-        days_in_month = ((month.replace(day=28) + timedelta(days=4)).replace(day=1) - month).days
-        for payday in (1, 15):
-            day = month.replace(day=payday)
-            if day <= today:
-                add("acc-checking", day, "ACME CORP PAYROLL", "Acme Corp", Decimal("-3250.00"), "USD",
-                    "INCOME", "INCOME_WAGES")  # fmt: skip
-        _in_month(month, 2, today, lambda d: add("acc-checking", d, "RENT - OAK STREET APTS", None,
-                                                   Decimal("1850.00"), "USD", "RENT_AND_UTILITIES",
-                                                   "RENT_AND_UTILITIES_RENT"))  # fmt: skip
-        _in_month(month, 20, today, lambda d: add("acc-checking", d, "TARTAN AUTO LOAN PMT", None,
-                                                    Decimal("410.00"), "USD", "LOAN_PAYMENTS",
-                                                    "LOAN_PAYMENTS_CAR_PAYMENT"))  # fmt: skip
-        _in_month(month, 28, today, lambda d: add("acc-savings", d, "INTEREST PAYMENT", None,
-                                                    Decimal(f"-{rng.uniform(8, 14):.2f}"), "USD", "INCOME",
-                                                    "INCOME_INTEREST_EARNED"))  # fmt: skip
-        if month.month % 3 == 0:
-            _in_month(month, 10, today, lambda d: add("acc-brokerage", d, "DIVIDEND VTI", None,
-                                                        Decimal(f"-{rng.uniform(60, 90):.2f}"), "USD", "INCOME",
-                                                        "INCOME_DIVIDENDS"))  # fmt: skip
-        # savings: out of checking, into savings two days later; Plaid missed the category on one side
-        def savings(d: date) -> None:
-            add("acc-checking", d, "ONLINE TRANSFER TO SAVINGS", None, Decimal("600.00"), "USD",
-                "TRANSFER_OUT", "TRANSFER_OUT_SAVINGS")  # fmt: skip
-            d2 = d + timedelta(days=2)
-            if d2 <= today:
-                add("acc-savings", d2, "ONLINE TRANSFER FROM CHK", None, Decimal("-600.00"), "USD",
-                    "OTHER", "OTHER_OTHER")  # fmt: skip
-
-        _in_month(month, 16, today, savings)
-        card_totals = {"acc-card": Decimal(0), "acc-cu-card": Decimal(0)}
-        for merchant, primary, detailed, typical, per_month, account in DEMO_MERCHANTS:
-            visits = _visits(rng, per_month)
-            for _ in range(visits):
-                d = month + timedelta(days=rng.randrange(days_in_month))
-                if d > today:
-                    continue
-                amount = Decimal(f"{max(1.0, rng.gauss(typical, typical * 0.25)):.2f}")
-                pending = (today - d).days <= 2
-                add(account, d, merchant.upper(), merchant, amount, "USD", primary, detailed, pending)
-                if account in card_totals:
-                    card_totals[account] += amount
-        if rng.random() < 0.3:  # a return now and then
-            d = month + timedelta(days=rng.randrange(days_in_month))
-            if d <= today:
-                add("acc-card", d, "AMAZON RETURN", "Amazon", Decimal(f"-{rng.uniform(15, 60):.2f}"), "USD",
-                    "GENERAL_MERCHANDISE", "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES")  # fmt: skip
-        for account, total in card_totals.items():  # pay last month's card in full on the 25th
-            pay_day = month.replace(day=25)
-            if pay_day <= today and total > 0:
-                add("acc-checking", pay_day, f"PAYMENT TO {account.upper()}", None, total, "USD", "LOAN_PAYMENTS",
-                    "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT")  # fmt: skip
-                add(account, pay_day + timedelta(days=1), "PAYMENT THANK YOU", None, -total, "USD", "TRANSFER_IN",
-                    "TRANSFER_IN_ACCOUNT_TRANSFER")  # fmt: skip
-        _in_month(month, 1, today, lambda d: add("acc-eur", d, "SALAIRE FREELANCE", None, Decimal("-1400.00"), "EUR",
-                                                   "INCOME", "INCOME_WAGES"))  # fmt: skip
-        for merchant, primary, detailed, typical, per_month in EUR_MERCHANTS:
-            for _ in range(_visits(rng, per_month)):
-                d = month + timedelta(days=rng.randrange(days_in_month))
-                if d <= today:
-                    amount = Decimal(f"{max(1.0, rng.gauss(typical, typical * 0.2)):.2f}")
-                    add("acc-eur", d, merchant.upper(), merchant, amount, "EUR", primary, detailed)
-        month = (month + timedelta(days=32)).replace(day=1)
-
-    balances = {"acc-checking": Decimal("41820.55"), "acc-savings": Decimal("18250.00"),
-                "acc-card": Decimal("1245.30"), "acc-cu-card": Decimal("412.80"), "acc-brokerage": Decimal("56300.00"),
-                "acc-loan": Decimal("11840.00"), "acc-eur": Decimal("3120.40")}  # fmt: skip
-    with store.transaction() as con:
-        con.executemany(
-            "INSERT INTO items (item_id, institution_name, status, error_message, last_synced_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [[*item, datetime.combine(today, datetime.min.time())] for item in DEMO_ITEMS],
-        )
-        con.executemany(
-            "INSERT INTO accounts (account_id, item_id, name, mask, type, subtype, current_balance, "
-            "available_balance, credit_limit, iso_currency_code, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-            [
-                [a, i, n, m, t, s, balances[a], balances[a] if t == "depository" else None, CARD_LIMITS.get(a), c]
-                for a, i, n, m, t, s, c in DEMO_ACCOUNTS
-            ],
-        )
-        con.executemany(
-            "INSERT INTO plaid_transactions (transaction_id, account_id, item_id, date, name, merchant_name, amount, "
-            "iso_currency_code, pending, category_primary, category_detailed, payment_channel, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in store', current_timestamp)",
-            [list(r) for r in rows],
-        )
-        _demo_balance_history(con, start, today, balances)
-    store.bump_data_version()
-    return store
-
-
-def _demo_balance_history(con: duckdb.DuckDBPyConnection, start: date, today: date, now: dict[str, Decimal]) -> None:
-    """Walk each account back from today's balance through its transactions (derived before the last 30 days)."""
-    con.execute(
-        """
-        INSERT INTO balance_history (account_id, date, current_balance, available_balance, derived)
-        WITH days AS (SELECT unnest(generate_series($start::DATE, $today::DATE, INTERVAL 1 DAY))::DATE AS day),
-        flows AS (SELECT account_id, date, sum(amount) AS amount FROM plaid_transactions WHERE NOT pending
-                  GROUP BY ALL),
-        grid AS (SELECT a.account_id, a.type, a.current_balance, d.day FROM accounts a CROSS JOIN days d)
-        SELECT g.account_id, g.day,
-               -- money out lowers an asset and raises a debt; walk back from today's balance
-               CASE WHEN g.type IN ('credit', 'loan')
-                    THEN g.current_balance - coalesce(sum(f.amount) FILTER (WHERE f.date > g.day), 0)
-                    ELSE g.current_balance + coalesce(sum(f.amount) FILTER (WHERE f.date > g.day), 0) END,
-               NULL, g.day < $today::DATE - 30
-        FROM grid g LEFT JOIN flows f ON f.account_id = g.account_id
-        GROUP BY g.account_id, g.type, g.current_balance, g.day
-        """,
-        {"start": start, "today": today},
-    )
-    if now["acc-loan"]:  # the loan shrinks by the principal part of each payment
-        con.execute(
-            "UPDATE balance_history SET current_balance = current_balance + 380 * "
-            "datediff('month', date, $today::DATE) WHERE account_id = 'acc-loan'",
-            {"today": today},
-        )
-
-
-def _in_month(month: date, day: int, today: date, action: object) -> None:
-    d = month.replace(day=day)
-    if d <= today:
-        action(d)  # type: ignore[operator]
-
-
-def _visits(rng: random.Random, per_month: float) -> int:
-    whole = int(per_month)
-    return whole + (1 if rng.random() < per_month - whole else 0) + (rng.choice((-1, 0, 0, 1)) if whole >= 3 else 0)
 
 
 # -- a big world -------------------------------------------------------------------------------

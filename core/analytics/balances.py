@@ -18,7 +18,6 @@ import pandas as pd
 from core.analytics.filters import Filters, Window
 from core.analytics.intervals import Interval, fit_interval, sample_days
 
-LIABILITY_TYPES = ("credit", "loan")
 _CURRENCY = "coalesce(a.iso_currency_code, a.unofficial_currency_code, 'XXX')"
 _SIGNED = "CASE WHEN a.type IN ('credit', 'loan') THEN -{0} ELSE {0} END"
 

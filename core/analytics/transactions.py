@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal, get_args
+from typing import Literal
 
 import duckdb
 import pandas as pd
@@ -12,7 +12,6 @@ import pandas as pd
 from core.analytics.filters import Filters, Where, ledger_where
 
 SortKey = Literal["date", "amount", "name", "merchant", "category", "account"]
-SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
 _SORT_SQL: dict[SortKey, str] = {
     "date": "l.date",
     "amount": "-l.amount",  # as displayed: money in positive
