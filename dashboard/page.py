@@ -3,19 +3,23 @@ report bundle download."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 import streamlit as st
 
 from core.analytics.filters import Filters
+from core.errors import FinboardError
 from dashboard import data
 from dashboard.actions import load_demo_bank
 from dashboard.context import workspace
 from dashboard.downloads import file_stem, scope
 from dashboard.filters import sidebar_filters
 from dashboard.report import report_bytes
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,13 +32,26 @@ class PageContext:
     def currency(self) -> str:
         return self.filters.currency or ""
 
+    def load(self, loader: Callable[..., T], *args: Any) -> T:
+        """`loader(src, *args)`; a database that cannot be read stops the page with the reason."""
+        return guarded(loader, self.src, *args)
+
+
+def guarded(action: Callable[..., T], *args: Any) -> T:
+    try:
+        return action(*args)
+    except FinboardError as e:  # e.g. the database is busy with another process for too long
+        st.error(str(e), icon=":material/error:")
+        st.stop()
+        raise  # st.stop() raises; this line only reassures type checkers
+
 
 def analytics_page(title: str, *, page_keys: Sequence[str] = ()) -> PageContext:
     """Title, sidebar filters and a line saying what the page shows; stops with help when there is no data."""
     st.title(title)
-    filters = sidebar_filters(title, page_keys)
-    src = data.source()
-    if not data.choices(src).currencies:
+    filters = guarded(sidebar_filters, title, page_keys)
+    src = guarded(data.source)
+    if not guarded(data.choices, src).currencies:
         _no_data()
     today = date.today()
     st.caption(scope(filters, today))

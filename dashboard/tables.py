@@ -43,7 +43,7 @@ def transactions_table(
     with `selectable`, the id of the row the user selected."""
     filters = replace(page.filters, categories=(category,)) if category else page.filters
     sort_key, descending, _ = SORTS[sort]
-    result = data.transactions_data(page.src, filters, page.today, search, sort_key, descending, number)
+    result = page.load(data.transactions_data, filters, page.today, search, sort_key, descending, number)
     st.markdown(summary(result, page.currency))
     rows = display_rows(result.rows)
     event = st.dataframe(

@@ -14,7 +14,7 @@ page = analytics_page("Balances", page_keys=("interval",))
 interval = url_choice(
     "interval", {k: INTERVAL_LABELS[k] for k in ("day", "week", "month")}, "day", label="History: one point per"
 )
-d = data.balances_data(page.src, page.filters, page.today, interval)
+d = page.load(data.balances_data, page.filters, page.today, interval)
 worth_now = d.net_worth[d.net_worth["currency"] == page.currency]
 now = worth_now.iloc[0].to_dict() if not worth_now.empty else {}
 

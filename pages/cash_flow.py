@@ -11,7 +11,7 @@ from dashboard.page import analytics_page
 
 page = analytics_page("Cash flow", page_keys=("interval",))
 interval = url_choice("interval", INTERVAL_LABELS, "month", label="Group by")
-d = data.cash_flow_data(page.src, page.filters, page.today, interval)
+d = page.load(data.cash_flow_data, page.filters, page.today, interval)
 flow = d.flow[d.flow["currency"] == page.currency]
 totals = d.totals[d.totals["currency"] == page.currency]
 row = totals.iloc[0].to_dict() if not totals.empty else {}

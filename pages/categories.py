@@ -13,7 +13,7 @@ from dashboard.tables import transactions_table
 
 page = analytics_page("Categories", page_keys=("interval",))
 interval = url_choice("interval", INTERVAL_LABELS, "month", label="Group by")
-d = data.categories_data(page.src, page.filters, page.today, interval)
+d = page.load(data.categories_data, page.filters, page.today, interval)
 spending = d.spending[d.spending["currency"] == page.currency]
 
 left, right = st.columns([3, 2])

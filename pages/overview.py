@@ -10,7 +10,7 @@ from dashboard.metrics import kpi
 from dashboard.page import analytics_page
 
 page = analytics_page("Overview")
-d = data.overview_data(page.src, page.filters, page.today)
+d = page.load(data.overview_data, page.filters, page.today)
 
 for item in d.attention.to_dict("records"):
     if item["stale"]:

@@ -69,7 +69,7 @@ with st.popover("Download these transactions", icon=":material/download:"):
     st.caption(f"All {result.total:,} that match the filters (amount in Plaid's sign: positive = money out).")
     transactions_downloads(store, page.filters, page.today, key="dl_transactions")
 
-choices = data.categorize_data(page.src)
+choices = page.load(data.categorize_data)
 pairs = [
     (p, d) for p, d in zip(choices.categories["category_primary"], choices.categories["category_detailed"], strict=True)
 ]
@@ -91,7 +91,7 @@ st.subheader("Change a category")
 if selected is None:
     st.caption("Select a transaction in the table (the box at the left of a row) to change its category.")
 else:
-    txn = data.transaction(page.src, selected).iloc[0]
+    txn = page.load(data.transaction, selected).iloc[0]
     now = full_label(txn["category_primary"], txn["category_detailed"])
     plaid = full_label(txn["plaid_category_primary"], txn["plaid_category_detailed"])
     st.markdown(

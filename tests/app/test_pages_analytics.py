@@ -155,3 +155,16 @@ def test_charts_download_with_names_that_say_what_they_show(world):
     assert config["toImageButtonOptions"] == expected
     at = open_page("cash_flow.py", **JANUARY, image="svg")
     assert json.loads(at.get("plotly_chart")[0].proto.config)["toImageButtonOptions"]["format"] == "svg"
+
+
+def test_a_busy_database_is_a_message_not_a_stack_trace(world, monkeypatch):
+    from core.analytics import ledger
+    from core.store import StoreBusy
+
+    def busy(store):
+        raise StoreBusy("The database is busy: another Finboard process has been using it for over 30 s.")
+
+    monkeypatch.setattr(ledger, "refresh", busy)
+    at = open_page("cash_flow.py")
+    assert not at.exception
+    assert any("is busy" in e.value for e in at.error)
