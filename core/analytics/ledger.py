@@ -6,8 +6,9 @@ rules and matching transfers costs a few hundred milliseconds at a million trans
 it once per change instead of in every query keeps each chart query in the tens of
 milliseconds. The table is sorted by date, so a date filter skips whole row groups.
 
-Staying current: the ledger records a fingerprint of its sources (row count and newest
-`updated_at` of plaid_transactions, a hash of the annotations and of the rules). `reading()`
+Staying current: the ledger records a fingerprint of its sources (row count and the sum of the
+`updated_at` stamps of plaid_transactions, which moves whenever a sync writes or replaces a row,
+even when an older sync commits after a newer one; a hash of the annotations and of the rules). `reading()`
 compares it before a page's queries and rebuilds in one transaction when it changed, whoever
 changed the data (a sync in another process, the webhook receiver, an analyst's SQL). The
 dashboard's own edits (`edit()`) patch just the affected rows in the same transaction as the
@@ -35,7 +36,7 @@ import duckdb
 from core.analytics.filters import Window
 from core.store import Store
 
-LEDGER_VERSION = 2  # bump when the build below changes, so existing ledgers are rebuilt
+LEDGER_VERSION = 3  # bump when the build below changes, so existing ledgers are rebuilt
 TRANSFER_PRIMARY = ("TRANSFER_IN", "TRANSFER_OUT")
 TRANSFER_DETAILED = ("LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",)
 TRANSFER_MATCH_DAYS = 4
@@ -58,7 +59,7 @@ _IS_TRANSFER = (
 
 FINGERPRINT_SQL = f"""
 SELECT concat_ws('|', {LEDGER_VERSION},
-    (SELECT count(*) FROM plaid_transactions), (SELECT max(updated_at) FROM plaid_transactions),
+    (SELECT count(*) FROM plaid_transactions), (SELECT sum(epoch_us(updated_at)) FROM plaid_transactions),
     (SELECT count(*) FROM transaction_annotations),
     (SELECT bit_xor(hash(transaction_id, category_primary, category_detailed, note)) FROM transaction_annotations),
     (SELECT count(*) FROM category_rules),

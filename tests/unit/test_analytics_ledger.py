@@ -52,10 +52,32 @@ def test_opposite_amounts_too_far_apart_or_with_income_are_not_pairs(store):
 
 def test_a_merchant_charge_and_its_refund_on_another_card_are_not_a_transfer(store):
     with store.transaction() as con:
-        insert_transaction(con, "t-gym", "card", "2025-02-15", "PLANET FITNESS", "Planet Fitness", "24.99", "USD",
-                           False, "PERSONAL_CARE", "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS")  # fmt: skip
-        insert_transaction(con, "t-gym-refund", "chk", "2025-02-16", "PLANET FITNESS", "Planet Fitness", "-24.99",
-                           "USD", False, "PERSONAL_CARE", "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS")  # fmt: skip
+        insert_transaction(
+            con,
+            "t-gym",
+            "card",
+            "2025-02-15",
+            "PLANET FITNESS",
+            "Planet Fitness",
+            "24.99",
+            "USD",
+            False,
+            "PERSONAL_CARE",
+            "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS",
+        )
+        insert_transaction(
+            con,
+            "t-gym-refund",
+            "chk",
+            "2025-02-16",
+            "PLANET FITNESS",
+            "Planet Fitness",
+            "-24.99",
+            "USD",
+            False,
+            "PERSONAL_CARE",
+            "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS",
+        )
     f = flags(store)
     assert f["t-gym"] == (False, None)
     assert f["t-gym-refund"] == (False, None)
@@ -73,8 +95,9 @@ def test_a_pair_is_one_to_one_and_picks_the_closest_date(store):
 
 
 def test_transfers_are_excluded_unless_asked_for(store):
-    chk_only = Filters(period="custom", start=date(2025, 1, 1), end=date(2025, 1, 31), accounts=("chk",),
-                       currency="USD")  # fmt: skip
+    chk_only = Filters(
+        period="custom", start=date(2025, 1, 1), end=date(2025, 1, 31), accounts=("chk",), currency="USD"
+    )
     assert jan_usd(store, chk_only) == (3000.0, 1252.0)  # rent 1200 + gas 40 + fee 12
     with_transfers = Filters(**{**chk_only.__dict__, "include_transfers": True})
     assert jan_usd(store, with_transfers) == (3000.0, 1887.5)  # + card payment 135.50 + savings 500
@@ -103,8 +126,19 @@ def test_rules_apply_to_existing_and_future_transactions_and_users_win(store):
     assert category(store, "t-grocery") == ("FOOD_AND_DRINK", "FOOD_AND_DRINK_GROCERIES", "user")
 
     with store.transaction() as con:  # the next sync brings a new Whole Foods purchase
-        insert_transaction(con, "t-new", "card", "2025-02-20", "WHOLE FOODS 91", "Whole Foods", "33.00", "USD",
-                           False, "FOOD_AND_DRINK", "FOOD_AND_DRINK_GROCERIES")  # fmt: skip
+        insert_transaction(
+            con,
+            "t-new",
+            "card",
+            "2025-02-20",
+            "WHOLE FOODS 91",
+            "Whole Foods",
+            "33.00",
+            "USD",
+            False,
+            "FOOD_AND_DRINK",
+            "FOOD_AND_DRINK_GROCERIES",
+        )
     assert category(store, "t-new") == ("GENERAL_MERCHANDISE", "GENERAL_MERCHANDISE_SUPERSTORES", "rule")
     with store.connect() as con:  # the public read model says the same
         row = con.execute("SELECT category_primary, category_source FROM transactions WHERE transaction_id = 't-new'")
@@ -153,8 +187,20 @@ def test_a_category_set_on_a_pending_transaction_shows_on_the_posted_one(store):
     categorize.set_category(store, "t-pending", "TRAVEL", None)
     with store.transaction() as con:  # what the sync engine does when the pending one posts
         con.execute("DELETE FROM plaid_transactions WHERE transaction_id = 't-pending'")
-        insert_transaction(con, "t-posted", "card", "2025-02-01", "UBER TRIP", "Uber", "27.00", "USD", False,
-                           "TRANSPORTATION", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", "t-pending")  # fmt: skip
+        insert_transaction(
+            con,
+            "t-posted",
+            "card",
+            "2025-02-01",
+            "UBER TRIP",
+            "Uber",
+            "27.00",
+            "USD",
+            False,
+            "TRANSPORTATION",
+            "TRANSPORTATION_TAXIS_AND_RIDE_SHARES",
+            "t-pending",
+        )
         con.execute(
             "INSERT INTO transaction_annotations (transaction_id, category_primary, category_detailed) "
             "SELECT 't-posted', category_primary, category_detailed FROM transaction_annotations "
@@ -243,3 +289,28 @@ def figures(store: Store, filters: Filters):
         income_spending = totals(con, filters, TODAY).set_index("currency")[["income", "spending"]].to_dict("index")
         merchants = top_merchants(con, filters, TODAY).to_dict("records")
     return income_spending, merchants
+
+
+def test_a_late_commit_of_an_older_sync_is_still_noticed(store):
+    assert category(store, "t-pending") is not None  # the ledger is built
+    with store.transaction() as con:  # pending -> posted (same count), stamped before the newest sync
+        con.execute("DELETE FROM plaid_transactions WHERE transaction_id = 't-pending'")
+        insert_transaction(
+            con,
+            "t-posted",
+            "card",
+            "2025-02-01",
+            "UBER TRIP",
+            "Uber",
+            "27.00",
+            "USD",
+            False,
+            "TRANSPORTATION",
+            "TRANSPORTATION_TAXIS_AND_RIDE_SHARES",
+            "t-pending",
+        )
+        con.execute(
+            "UPDATE plaid_transactions SET updated_at = TIMESTAMP '2001-01-01' WHERE transaction_id = 't-posted'"
+        )
+    assert category(store, "t-posted") == ("TRANSPORTATION", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", "plaid")
+    assert category(store, "t-pending") is None
