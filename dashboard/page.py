@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from core.analytics.filters import Filters
@@ -15,7 +17,7 @@ from core.errors import FinboardError
 from dashboard import data
 from dashboard.actions import load_demo_bank
 from dashboard.context import workspace
-from dashboard.downloads import file_stem, scope
+from dashboard.downloads import chart, file_stem, scope
 from dashboard.filters import sidebar_filters
 from dashboard.report import report_bytes
 
@@ -31,6 +33,10 @@ class PageContext:
     @property
     def currency(self) -> str:
         return self.filters.currency or ""
+
+    def chart(self, fig: go.Figure, *, name: str, title: str, data: pd.DataFrame, select: bool = False) -> Any:
+        """The figure with its downloads, named after `name` and these filters (see dashboard.downloads)."""
+        return chart(fig, name=name, title=title, filters=self.filters, today=self.today, data=data, select=select)
 
     def load(self, loader: Callable[..., T], *args: Any) -> T:
         """`loader(src, *args)`; a database that cannot be read stops the page with the reason."""

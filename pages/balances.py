@@ -4,7 +4,6 @@ import streamlit as st
 
 from core.analytics.intervals import INTERVAL_LABELS
 from dashboard import charts, data
-from dashboard.downloads import chart
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
@@ -28,35 +27,29 @@ other = d.accounts[d.accounts["currency"] != page.currency]
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Assets and debts")
-    chart(
+    page.chart(
         charts.assets_and_liabilities(accounts, page.currency),
         name="accounts",
         title="Assets and debts",
-        filters=page.filters,
-        today=page.today,
         data=accounts,
     )
 with right:
     st.subheader("Credit utilization")
     utilization = d.utilization[d.utilization["currency"] == page.currency]
-    chart(
+    page.chart(
         charts.credit_utilization(utilization),
         name="credit-utilization",
         title="Credit utilization",
-        filters=page.filters,
-        today=page.today,
         data=utilization,
     )
     st.caption("Balance as a share of the limit. Lenders like to see under 30%.")
 
 st.subheader("Net worth over time")
 worth = d.worth[d.worth["currency"] == page.currency]
-chart(
+page.chart(
     charts.net_worth(worth, page.currency),
     name="net-worth",
     title="Net worth",
-    filters=page.filters,
-    today=page.today,
     data=worth,
 )
 if worth["derived"].any():
@@ -68,12 +61,10 @@ st.subheader("Balance per account")
 history = d.history[d.history["currency"] == page.currency]
 if d.history_interval != interval:
     st.caption(f"One point per {d.history_interval}: per {interval} this chart would need more than 5,000 points.")
-chart(
+page.chart(
     charts.account_history(history, page.currency),
     name="balance-history",
     title="Balance per account",
-    filters=page.filters,
-    today=page.today,
     data=history,
 )
 

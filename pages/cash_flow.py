@@ -4,7 +4,6 @@ import streamlit as st
 
 from core.analytics.intervals import INTERVAL_LABELS
 from dashboard import charts, data
-from dashboard.downloads import chart
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
@@ -25,32 +24,26 @@ kpi(c4, "Savings rate", row.get("savings_rate"), row.get("previous_savings_rate"
 st.subheader("Income and spending")
 if d.interval != interval:
     st.caption(f"Grouped by {d.interval}: by {interval} this chart would need more than 5,000 points.")
-chart(
+page.chart(
     charts.cash_flow(flow, page.currency, d.interval),
     name="cash-flow",
     title="Income and spending",
-    filters=page.filters,
-    today=page.today,
     data=flow,
 )
 st.subheader("Cumulative net")
-chart(
+page.chart(
     charts.cumulative_net(flow, page.currency, d.interval),
     name="cumulative-net",
     title="Cumulative net",
-    filters=page.filters,
-    today=page.today,
     data=flow,
 )
 
 st.subheader("Where the money went")
 edges = d.edges[d.edges["currency"] == page.currency]
-chart(
+page.chart(
     charts.money_flows(edges, page.currency),
     name="money-flows",
     title="Where the money went",
-    filters=page.filters,
-    today=page.today,
     data=edges,
 )
 if not page.filters.include_transfers:

@@ -6,7 +6,6 @@ import streamlit as st
 from core.analytics.categories import full_label, label
 from core.analytics.intervals import INTERVAL_LABELS
 from dashboard import charts, data
-from dashboard.downloads import chart
 from dashboard.filters import url_choice
 from dashboard.page import analytics_page
 from dashboard.tables import transactions_table
@@ -19,12 +18,10 @@ spending = d.spending[d.spending["currency"] == page.currency]
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Spending by category")
-    event = chart(
+    event = page.chart(
         charts.category_treemap(spending, page.currency),
         name="categories",
         title="Spending by category",
-        filters=page.filters,
-        today=page.today,
         data=spending,
         select=True,
     )
@@ -37,12 +34,10 @@ with left:
 with right:
     st.subheader("Top merchants")
     merchants = d.merchants[d.merchants["currency"] == page.currency]
-    chart(
+    page.chart(
         charts.top_merchants(merchants, page.currency),
         name="merchants",
         title="Top merchants",
-        filters=page.filters,
-        today=page.today,
         data=merchants,
     )
 
@@ -60,11 +55,9 @@ st.subheader("Spending by category over time")
 if d.interval != interval:
     st.caption(f"Grouped by {d.interval}: by {interval} this chart would need more than 5,000 points.")
 over_time = d.over_time[d.over_time["currency"] == page.currency]
-chart(
+page.chart(
     charts.categories_over_time(over_time, page.currency, d.interval),
     name="categories-over-time",
     title="Spending by category over time",
-    filters=page.filters,
-    today=page.today,
     data=over_time,
 )

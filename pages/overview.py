@@ -5,7 +5,6 @@ import streamlit as st
 
 from core.items import STATUS_TEXT
 from dashboard import charts, data
-from dashboard.downloads import chart
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
 
@@ -64,32 +63,26 @@ kpi(
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Income and spending")
-    chart(
+    page.chart(
         charts.cash_flow(flow, page.currency, d.flow_interval, height=340),
         name="overview-cash-flow",
         title="Income and spending",
-        filters=page.filters,
-        today=page.today,
         data=flow,
     )
 with right:
     st.subheader("Spending by category")
     spending = d.spending[d.spending["currency"] == page.currency]
-    chart(
+    page.chart(
         charts.spending_by_category(spending, page.currency, height=340),
         name="overview-categories",
         title="Spending by category",
-        filters=page.filters,
-        today=page.today,
         data=spending,
     )
 
 st.subheader("Net worth")
-chart(
+page.chart(
     charts.net_worth(worth, page.currency, height=300),
     name="overview-net-worth",
     title="Net worth",
-    filters=page.filters,
-    today=page.today,
     data=worth,
 )
