@@ -123,10 +123,11 @@ def table_downloads(frame: Callable[[], pd.DataFrame], stem: str, *, key: str, s
         )
 
 
-def transactions_downloads(store: Store, filters: Filters, today: date, *, key: str) -> None:
-    """CSV, Parquet and XLSX of every transaction the filters select, streamed from DuckDB on click."""
+def transactions_downloads(store: Store, filters: Filters, today: date, count: int, *, key: str) -> None:
+    """CSV, Parquet and XLSX of the `count` transactions the filters select, written by DuckDB on click."""
     stem = file_stem("transactions", filters, today)
     for column, fmt in zip(st.columns(3), export.FORMATS, strict=True):
+        too_many = fmt == "xlsx" and count > export.XLSX_MAX_ROWS
         column.download_button(
             fmt.upper() if fmt != "parquet" else "Parquet",
             data=_transactions(store, fmt, filters, today),
@@ -134,6 +135,8 @@ def transactions_downloads(store: Store, filters: Filters, today: date, *, key: 
             mime=export.MIME[fmt],
             key=f"{key}_{fmt}",
             on_click="ignore",
+            disabled=too_many,
+            help="More rows than an Excel sheet holds: use CSV or Parquet." if too_many else None,
         )
 
 

@@ -67,7 +67,7 @@ next_col.button(
 
 with st.popover("Download these transactions", icon=":material/download:"):
     st.caption(f"All {result.total:,} that match the filters (amount in Plaid's sign: positive = money out).")
-    transactions_downloads(store, page.filters, page.today, key="dl_transactions")
+    transactions_downloads(store, page.filters, page.today, result.total, key="dl_transactions")
 
 choices = page.load(data.categorize_data)
 pairs = [
