@@ -143,10 +143,10 @@ def big_world(store: Store, transactions: int = 1_000_000, accounts: int = 50, *
     (about 2 s for a million). 2 of every 50 accounts are credit cards, one account is in EUR."""
     with store.transaction() as con:
         con.execute(
-            """
+            f"""
             INSERT INTO items (item_id, institution_name, status, last_synced_at)
-            SELECT 'item-' || i, 'Bank ' || chr(65 + i), CASE WHEN i = 3 THEN 'login_required' ELSE 'healthy' END,
-                   now()::TIMESTAMP
+            SELECT 'item-' || i, 'Bank ' || chr((65 + i)::INTEGER),
+                   CASE WHEN i = 3 THEN 'login_required' ELSE 'healthy' END, now()::TIMESTAMP
             FROM range(10) r(i);
             INSERT INTO accounts (account_id, item_id, name, mask, type, subtype, current_balance,
                                   available_balance, credit_limit, iso_currency_code, updated_at)
@@ -155,7 +155,7 @@ def big_world(store: Store, transactions: int = 1_000_000, accounts: int = 50, *
                    CASE WHEN i % 25 = 1 THEN 'credit card' ELSE 'checking' END,
                    (1000 + i * 137)::DECIMAL(18,2), NULL,
                    CASE WHEN i % 25 = 1 THEN 10000 END, CASE WHEN i = 7 THEN 'EUR' ELSE 'USD' END, now()::TIMESTAMP
-            FROM range($accounts) r(i);
+            FROM range({int(accounts)}) r(i);
             CREATE TEMP TABLE merchants AS
             SELECT i AS m, 'Merchant ' || i AS merchant,
                    (['FOOD_AND_DRINK', 'GENERAL_MERCHANDISE', 'TRANSPORTATION', 'ENTERTAINMENT', 'RENT_AND_UTILITIES',
@@ -164,25 +164,25 @@ def big_world(store: Store, transactions: int = 1_000_000, accounts: int = 50, *
             FROM range(2000) r(i);
             INSERT INTO plaid_transactions (transaction_id, account_id, item_id, date, name, merchant_name, amount,
                 iso_currency_code, pending, category_primary, category_detailed, payment_channel, updated_at)
-            SELECT 'big-' || i, 'acc-' || (i % $accounts), 'item-' || ((i % $accounts) % 10),
-                   $today::DATE - CAST((i * 7919) % 730 AS INTEGER),
+            SELECT 'big-' || i, 'acc-' || (i % {int(accounts)}), 'item-' || ((i % {int(accounts)}) % 10),
+                   DATE '{today.isoformat()}' - CAST((i * 7919) % 730 AS INTEGER),
                    CASE WHEN i % 20 = 0 THEN 'PAYROLL ' || (i % 7) ELSE upper(merchant) || ' #' || (i % 97) END,
                    CASE WHEN i % 20 = 0 THEN 'Employer ' || (i % 7) ELSE merchant END,
                    CASE WHEN i % 20 = 0 THEN -(1500 + (i % 1000))::DECIMAL(18,2)
                         WHEN i % 37 = 0 THEN (100 + i % 400)::DECIMAL(18,2)
                         ELSE ((i * 31) % 20000 / 100.0 + 1)::DECIMAL(18,2) END,
-                   CASE WHEN i % $accounts = 7 THEN 'EUR' ELSE 'USD' END,
+                   CASE WHEN i % {int(accounts)} = 7 THEN 'EUR' ELSE 'USD' END,
                    i % 997 = 0,
                    CASE WHEN i % 20 = 0 THEN 'INCOME' WHEN i % 37 = 0 THEN 'TRANSFER_OUT' ELSE primary_category END,
                    CASE WHEN i % 20 = 0 THEN 'INCOME_WAGES' WHEN i % 37 = 0 THEN 'TRANSFER_OUT_ACCOUNT_TRANSFER'
                         ELSE primary_category || '_OTHER' END,
                    'online', now()::TIMESTAMP
-            FROM range($transactions) r(i) JOIN merchants ON m = (i * 13) % 2000;
+            FROM range({int(transactions)}) r(i) JOIN merchants ON m = (i * 13) % 2000;
             INSERT INTO balance_history (account_id, date, current_balance, available_balance, derived)
             SELECT a.account_id, d.day::DATE, a.current_balance + (d.i * 3 % 500), NULL, d.i > 30
-            FROM accounts a CROSS JOIN (SELECT i, $today::DATE - i::INTEGER AS day FROM range(730) r(i)) d;
-            """,
-            {"accounts": accounts, "transactions": transactions, "today": today},
-        )
+            FROM accounts a
+            CROSS JOIN (SELECT i, DATE '{today.isoformat()}' - i::INTEGER AS day FROM range(730) r(i)) d;
+            """
+        )  # one script of statements: DuckDB binds parameters only for the last one, so numbers are inlined
     store.bump_data_version()
     return store

@@ -184,12 +184,15 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # Streamlit's "no runtime" warnings for cached calls outside a server
 
-    workdir = Path(tempfile.mkdtemp(prefix="finboard-bench-"))
-    db = args.db or workdir / "finboard.duckdb"
     if args.build_only:
-        print(json.dumps(build(db, args.source, args.transactions)))
+        print(json.dumps(build(args.db, args.source, args.transactions)))
         return
-    dataset: dict[str, Any] = {"database": str(db)}
+    with tempfile.TemporaryDirectory(prefix="finboard-bench-") as tmp:  # a database of our own is removed after
+        print(json.dumps(measure(args, args.db or Path(tmp) / "finboard.duckdb", Path(tmp)), indent=2))
+
+
+def measure(args: argparse.Namespace, db: Path, workdir: Path) -> dict[str, Any]:
+    dataset: dict[str, Any] = {"database": str(db) if args.db else "temporary"}
     if not db.exists():
         child = subprocess.run(
             [
@@ -205,8 +208,9 @@ def main() -> None:
             ],
             capture_output=True,
             text=True,
-            check=True,
         )
+        if child.returncode:
+            raise SystemExit(f"building the database failed:\n{child.stderr}")
         dataset.update(json.loads(child.stdout.strip().splitlines()[-1]))
 
     os.environ["FINBOARD_DB"] = str(db)
@@ -222,7 +226,7 @@ def main() -> None:
     ledger.refresh(store)
     dataset["ledger_build_s"] = round(time.perf_counter() - started, 1)
     today = date.today()
-    report = {
+    return {
         "dataset": dataset,
         "data_queries_ms_median": time_queries(store, args.runs, today),
         "page_runs": time_reruns(args.runs),
@@ -232,7 +236,6 @@ def main() -> None:
         "script runs (queries, figures, element protos) without browser rendering. RSS is this process: "
         "DuckDB, Streamlit's runtime and caches, the ledger rebuild.",
     }
-    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":
