@@ -140,6 +140,10 @@ def test_reset_login_then_reconnect_in_update_mode(dashboard, demo_item, page, f
 def test_disconnect_removes_the_item_and_its_data(dashboard, demo_item, page):
     from playwright.sync_api import expect
 
+    page.goto(dashboard.url)  # the Overview derives the analytics tables from the transactions
+    wait_for_streamlit(page)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    assert dashboard.query("SELECT count(*) FROM analytics_ledger")[0][0] > 100
     open_connections(page, dashboard)
     card(page, demo_item).get_by_role("button", name="Disconnect").click()
     dialog = page.get_by_role("dialog")
@@ -148,9 +152,10 @@ def test_disconnect_removes_the_item_and_its_data(dashboard, demo_item, page):
     dialog.get_by_role("button", name="Disconnect").click()
 
     expect(page.get_by_text("No bank connected yet")).to_be_visible()
-    for table in ("items", "item_tokens", "accounts", "plaid_transactions", "account_numbers", "account_owners"):
+    stored = ("items", "item_tokens", "accounts", "plaid_transactions", "account_numbers", "account_owners",
+              "balance_history", "analytics_ledger", "analytics_daily", "analytics_daily_merchants")  # fmt: skip
+    for table in stored:
         assert dashboard.query(f"SELECT count(*) FROM {table}") == [(0,)], table
-    assert dashboard.query("SELECT count(*) FROM balance_history") == [(0,)]
     assert dashboard.emulator.control.items() == [], "the item is removed at Plaid too"
 
 

@@ -219,3 +219,18 @@ def test_a_reset_login_makes_the_connection_need_reconnect(ws, item_id):
     (result,) = sync_items(ws, [item_id])
     assert result.error_code == "ITEM_LOGIN_REQUIRED"
     assert list_connections(ws)[0].needs_reconnect
+
+
+def test_disconnect_leaves_no_copy_of_the_items_data(ws, item_id):
+    from core.analytics import ledger
+    from core.connections import disconnect
+
+    ledger.refresh(ws.store)
+    with ws.store.connect() as con:
+        assert con.execute("SELECT count(*) FROM analytics_ledger").fetchone()[0] > 100
+    disconnect(ws, item_id)
+    assert list_connections(ws) == []
+    with ws.store.connect() as con:
+        for table in ("plaid_transactions", "accounts", "balance_history", "item_tokens", "analytics_ledger",
+                      "analytics_daily", "analytics_daily_by_account", "analytics_daily_merchants"):  # fmt: skip
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
