@@ -91,12 +91,24 @@ def _parser() -> argparse.ArgumentParser:
     what_help = f"transactions, bundle (charts and data in a zip) or a chart's data: {', '.join(DATASET_NAMES)}"
     p.add_argument("what", choices=["transactions", *DATASET_NAMES, "bundle"], metavar="WHAT", help=what_help)
     p.add_argument("--out", type=Path, required=True, metavar="PATH")
-    p.add_argument("--format", choices=["csv", "parquet", "xlsx"], default=None,
-                   help="default: from the file name's extension, else csv (not for bundle)")
-    p.add_argument("--interval", choices=["day", "week", "month", "quarter", "year"], default="month",
-                   help="period length for the data over time (default month)")
-    p.add_argument("--period", default=None, help="this_month, last_month, last_30_days, last_90_days, "
-                   "last_12_months, year_to_date, last_year or all (default all)")
+    p.add_argument(
+        "--format",
+        choices=["csv", "parquet", "xlsx"],
+        default=None,
+        help="default: from the file name's extension, else csv (not for bundle)",
+    )
+    p.add_argument(
+        "--interval",
+        choices=["day", "week", "month", "quarter", "year"],
+        default="month",
+        help="period length for the data over time (default month)",
+    )
+    p.add_argument(
+        "--period",
+        default=None,
+        help="this_month, last_month, last_30_days, last_90_days, "
+        "last_12_months, year_to_date, last_year or all (default all)",
+    )
     p.add_argument("--from", dest="start", default=None, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", default=None, metavar="YYYY-MM-DD")
     p.add_argument("--account", action="append", default=[], metavar="ACCOUNT_ID", help="repeatable")
@@ -105,9 +117,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min", dest="min_amount", default=None, metavar="AMOUNT", help="smallest amount (in or out)")
     p.add_argument("--max", dest="max_amount", default=None, metavar="AMOUNT", help="largest amount (in or out)")
     p.add_argument("--currency", default=None, help="ISO code (bundle default: the most used currency)")
-    p.add_argument("--include-pending", action="store_true")
-    p.add_argument("--include-transfers", action="store_true",
-                   help="count transfers between own accounts and credit-card payments")
+    # `transactions` is for scripts: everything unless told otherwise. Chart data follows the dashboard's defaults.
+    p.add_argument(
+        "--include-pending",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="default: on for transactions, off for chart data",
+    )
+    p.add_argument(
+        "--include-transfers",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="transfers between own accounts and credit-card payments; default as --include-pending",
+    )
     p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
     p.set_defaults(command=cmd_export)
 
@@ -239,12 +261,15 @@ def _export_filters(ws: Workspace, args: argparse.Namespace) -> Filters | None:
     from core.analytics.choices import filter_choices
     from core.analytics.filters import parse_query
 
+    everything = args.what == "transactions"
+    pending = everything if args.include_pending is None else args.include_pending
+    transfers = everything if args.include_transfers is None else args.include_transfers
     raw = {
         "period": [args.period or ("all" if not (args.start or args.end) else "")],
         "from": [args.start or ""], "to": [args.end or ""], "account": args.account, "category": args.category,
         "merchant": [args.merchant or ""], "min": [args.min_amount or ""], "max": [args.max_amount or ""],
-        "currency": [args.currency or ""], "pending": ["1" if args.include_pending else ""],
-        "transfers": ["1" if args.include_transfers else ""],
+        "currency": [args.currency or ""], "pending": ["1" if pending else ""],
+        "transfers": ["1" if transfers else ""],
     }  # fmt: skip
     with ledger.reading(ws.store) as con:
         choices = filter_choices(con)

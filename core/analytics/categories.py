@@ -36,7 +36,7 @@ def label(category: str | None, primary: str | None = None) -> str:
 
 
 def full_label(primary: str | None, detailed: object = None) -> str:
-    """"Food and drink › Coffee", or the primary's name alone when there is no detailed category."""
+    """ "Food and drink › Coffee", or the primary's name alone when there is no detailed category."""
     if isinstance(detailed, str) and detailed and detailed != primary:
         return f"{label(primary)} › {label(detailed, primary)}"
     return label(primary)

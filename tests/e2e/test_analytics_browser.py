@@ -159,8 +159,8 @@ def test_a_filtered_url_reproduces_the_view(server, synced_db, browser, page):
     wait_for_streamlit(page)
     assert metric(page, "Income") == money(float(expected["income"]), "USD")
     assert metric(page, "Spending") == money(float(expected["spending"]), "USD")
-    assert page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first.inner_text().startswith(
-        "Last 90 days"
+    assert (
+        page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first.inner_text().startswith("Last 90 days")
     )
 
     # change a filter in the sidebar: the URL follows, and the copied URL opens the same view elsewhere

@@ -95,6 +95,20 @@ def test_cli_exports_with_the_dashboards_filters(store, tmp_path, capsys):
     assert "Wrote 3 transactions" in capsys.readouterr().out
 
 
+def test_cli_transactions_export_defaults_to_everything_for_scripts(store, tmp_path, capsys):
+    out = tmp_path / "all.csv"
+    assert cli.main(["export", "transactions", "--out", str(out)]) == 0
+    assert len(pd.read_csv(out)) == 19  # pending and transfers included, as in the read model
+    assert "pending included, transfers included" in capsys.readouterr().out
+    posted = tmp_path / "posted.csv"
+    assert (
+        cli.main(["export", "transactions", "--no-include-pending", "--no-include-transfers", "--out", str(posted)])
+        == 0
+    )
+    frame = pd.read_csv(posted)
+    assert 0 < len(frame) < 19 and not frame["pending"].any() and not frame["is_transfer"].any()
+
+
 def test_cli_defaults_to_all_time_and_reads_the_format_from_the_name(store, tmp_path):
     out = tmp_path / "flows.parquet"
     assert cli.main(["export", "cash-flow", "--currency", "EUR", "--out", str(out)]) == 0
