@@ -32,11 +32,15 @@ def sync_with_progress(ws: Workspace, item_ids: list[str] | None = None, *, labe
     return results
 
 
-def load_demo_bank(ws: Workspace) -> None:
-    """Connect the emulator's First Platypus Bank as user_good and sync it (offline mode only)."""
+def load_demo_bank(ws: Workspace) -> bool:
+    """Connect the emulator's First Platypus Bank as user_good and sync it (offline mode only).
+
+    Returns True when the demo data is in; on False the reason is on the page, so the caller must not rerun.
+    """
     try:
         with st.spinner("Connecting First Platypus Bank (demo)…"):
             item_id = connect_sandbox(ws, DEMO_INSTITUTION, username="user_good", password="pass_good")  # noqa: S106
-        sync_with_progress(ws, [item_id], label="Loading demo data")
     except FinboardError as e:
         st.error(str(e))
+        return False
+    return all(r.ok for r in sync_with_progress(ws, [item_id], label="Loading demo data"))
