@@ -30,6 +30,7 @@ navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page(PAGES / "connections.py", title="Connections", icon=":material/account_balance:"),
+        st.Page(PAGES / "settings.py", title="Settings", icon=":material/settings:"),
     ]
 )
 navigation.run()
