@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
-from sync_world import ChangeLogWorld, annotate, store_with_item, stored_rows
 
 from core.sync import sync_transactions
+from tests.unit.sync_world import ChangeLogWorld, annotate, store_with_item, stored_rows
 
 
 class SyncAgainstChangeLogs(RuleBasedStateMachine):
