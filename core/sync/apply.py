@@ -103,10 +103,10 @@ def apply_update(con: duckdb.DuckDBPyConnection, update: ItemUpdate, final: Fina
 
 
 def _check_cursor(con: duckdb.DuckDBPyConnection, update: ItemUpdate) -> None:
-    row = con.execute("SELECT cursor FROM items WHERE item_id = ?", [update.item_id]).fetchone()
-    if row is None:
+    rows = con.execute("SELECT cursor FROM items WHERE item_id = ?", [update.item_id]).fetchall()
+    if not rows:
         raise ConcurrentChange("The connection was removed while it was syncing; nothing was written.")
-    if row[0] != update.start_cursor:
+    if rows[0][0] != update.start_cursor:
         raise ConcurrentChange(
             "The connection was synced by another process at the same time; nothing was written. Sync again."
         )

@@ -149,3 +149,35 @@ def annotate(store, txn_id: str, note: str, **fields) -> None:
             "VALUES (?, ?, ?, ?)",
             [txn_id, note, fields.get("category_primary"), fields.get("tags")],
         )
+
+
+class FakeGateway:
+    """The two gateway calls a sync makes, answered from a ChangeLogWorld (no HTTP)."""
+
+    def __init__(self, world: ChangeLogWorld) -> None:
+        self.world = world
+
+    def transactions_sync_page(self, access_token: str, cursor: str, count: int = 500) -> bytes:
+        return self.world.page(cursor, count)
+
+    def get_accounts(self, access_token: str) -> dict:
+        accounts = [
+            {"account_id": a, "name": a, "type": "depository", "balances": {"current": 100.0, "available": 90.0}}
+            for a in ACCOUNTS
+        ]
+        return {"accounts": accounts, "item": {"products": ["transactions"], "billed_products": ["transactions"]}}
+
+
+def workspace_with_item(tmp_path, gateway, item_id: str = "item-1"):
+    """An offline workspace whose database holds one item (with an encrypted token) and whose
+    gateway is `gateway`."""
+    from core.config import load_settings
+    from core.workspace import Workspace
+
+    ws = Workspace(load_settings({"FINBOARD_DB": str(tmp_path / "fb.duckdb")}, tmp_path / "none.toml"))
+    token = ws.vault.encrypt("access-sandbox-fake")
+    with ws.store.transaction() as con:
+        con.execute("INSERT INTO items (item_id, institution_name) VALUES (?, 'Test Bank')", [item_id])
+        con.execute("INSERT INTO item_tokens VALUES (?, ?)", [item_id, token])
+    ws.__dict__["gateway"] = gateway  # Workspace.gateway is a cached_property
+    return ws
