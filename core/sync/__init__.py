@@ -11,13 +11,13 @@ Public entry points (the dashboard, the CLI and the webhook receiver use these):
 from core.sync.balances import BalanceRateLimited, refresh_balances
 from core.sync.engine import (
     ProgressCallback,
-    SyncError,
     SyncProgress,
     SyncResult,
     sync_item,
     sync_items,
     sync_transactions,
 )
+from core.sync.fetch import SyncError
 from core.sync.health import set_item_status
 from core.sync.products import refresh_auth, refresh_identity
 from core.sync.retry import RetryPolicy

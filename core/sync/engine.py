@@ -1,10 +1,9 @@
 """The sync of one item and of all items: fetch an update, stage it, apply it atomically.
 
 An update is every /transactions/sync page from the stored cursor until has_more is false.
-Pages stream into a staging area beside the database (no lock held, bounded memory), the
-accounts are fetched, and the whole update commits in one short transaction with its new
-cursor. If Plaid reports that the data changed during pagination, the update starts again from
-the cursor it began with (Plaid's rule), a bounded number of times.
+Pages stream into a staging area beside the database (no lock held, bounded memory; see
+fetch.py), the accounts are fetched, and the whole update commits in one short transaction with
+its new cursor (apply.py). Failures are recorded on the item (health.py) and returned.
 """
 
 from __future__ import annotations
@@ -13,39 +12,27 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from core.errors import FinboardError
 from core.items import access_token, get_item, list_items
-from core.plaid_gateway import PlaidApiError
 from core.store import Store
 from core.sync.apply import ItemUpdate, apply_update
 from core.sync.balances import accounts_table, utc_now
 from core.sync.faults import crash_point
+from core.sync.fetch import Fetched, PageSource, SyncError, fetch_update
 from core.sync.health import Health, health_after, record_failure
 from core.sync.locks import ItemLock, item_key, sync_dir
-from core.sync.pages import parse_page
 from core.sync.products import refresh_products_if_due
 from core.sync.retry import RetryPolicy
-from core.sync.staging import StagingArea, discard
+from core.sync.staging import discard
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 500  # Plaid's maximum
-MAX_RESTARTS = 3  # restarts after TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION
 MAX_PASSES = 3  # passes one sync runs when others asked for more while it ran
-MUTATION = "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION"
-
-# (cursor, count) -> one raw /transactions/sync page
-PageSource = Callable[[str, int], bytes]
-
-
-class SyncError(FinboardError):
-    """A sync could not complete; nothing from the failed update was written."""
 
 
 @dataclass
@@ -273,12 +260,17 @@ def sync_transactions(
     """
     staging_dir = sync_dir(store.path) / f"{item_key(item_id)}.staging"
     start_cursor = _stored_cursor(store, item_id)
-    state = state or SyncProgress(item_id, item_id)
+    tracker = state or SyncProgress(item_id, item_id)
+
+    def on_page(fetched: Fetched) -> None:
+        tracker.pages, tracker.transactions = fetched.pages, fetched.changes
+        _emit(tracker, "fetching", progress)
+
     try:
-        staging, fetched = _fetch_update(page, start_cursor, staging_dir, state, progress)
+        fetched = fetch_update(page, start_cursor, staging_dir, on_page)
         accounts_body = fetch_accounts() if fetch_accounts else None
-        _emit(state, "applying", progress)
-        final = staging.finalize()
+        _emit(tracker, "applying", progress)
+        final = fetched.staging.finalize()
         update = ItemUpdate(
             item_id=item_id,
             start_cursor=start_cursor,
@@ -297,64 +289,6 @@ def sync_transactions(
     finally:
         discard(staging_dir)
     return UpdateOutcome(fetched.added, fetched.modified, fetched.removed, fetched.pages, fetched.restarts, held)
-
-
-@dataclass
-class _Fetched:
-    next_cursor: str
-    added: int = 0
-    modified: int = 0
-    removed: int = 0
-    pages: int = 0
-    restarts: int = 0
-
-
-def _fetch_update(
-    page: PageSource,
-    start_cursor: str,
-    staging_dir: Path,
-    state: SyncProgress,
-    progress: ProgressCallback | None,
-) -> tuple[StagingArea, _Fetched]:
-    for restart in range(MAX_RESTARTS + 1):
-        staging = StagingArea.fresh(staging_dir)
-        fetched = _Fetched(next_cursor=start_cursor, restarts=restart)
-        state.pages = state.transactions = 0
-        _emit(state, "fetching", progress)
-        try:
-            _read_pages(page, staging, fetched, state, progress)
-            return staging, fetched
-        except PlaidApiError as e:
-            if e.error_code != MUTATION:
-                raise
-            # Plaid's rule: restart the whole update from the cursor it began with, never mid-way.
-            log.info("transactions changed during pagination; restarting from the update's first cursor")
-    raise SyncError(
-        f"The bank's transactions kept changing while Finboard read them ({MAX_RESTARTS + 1} attempts). "
-        "Nothing was written; sync again in a minute."
-    )
-
-
-def _read_pages(
-    page: PageSource,
-    staging: StagingArea,
-    fetched: _Fetched,
-    state: SyncProgress,
-    progress: ProgressCallback | None,
-) -> None:
-    has_more = True
-    while has_more:
-        parsed = parse_page(page(fetched.next_cursor, PAGE_SIZE), seq_start=staging.rows)
-        staging.append(parsed.changes)
-        fetched.next_cursor, has_more = parsed.next_cursor, parsed.has_more
-        fetched.added += parsed.added
-        fetched.modified += parsed.modified
-        fetched.removed += parsed.removed
-        fetched.pages += 1
-        crash_point(f"page-{fetched.pages}")
-        state.pages = fetched.pages
-        state.transactions += parsed.changes.num_rows
-        _emit(state, "fetching", progress)
 
 
 def _stored_cursor(store: Store, item_id: str) -> str:
