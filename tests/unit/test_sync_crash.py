@@ -15,7 +15,8 @@ from tests.unit.sync_emulated import connect, emulator, process_env, stored_rows
 pytestmark = pytest.mark.slow
 
 FINBOARD_SYNC = [sys.executable, "-m", "core.cli", "sync"]
-NAMED_POINTS = ["page-1", "page-9", "before-apply", "apply-before-commit", "after-commit"]
+# The first round reads the whole history (many pages); later rounds a few days of changes (one page).
+NAMED_POINTS = ["page-9", "page-1", "before-apply", "apply-before-commit", "after-commit"]
 RANDOM_KILLS = 6
 
 
