@@ -30,8 +30,11 @@ def killed_at_point(env, point):
     assert result.returncode == -9, f"{point} was never reached: {result.stderr.decode()[-500:]}"
 
 
-def killed_after(env, seconds):
+def killed_after(env, seconds, staging_parent):
+    """SIGKILL `seconds` after the sync starts reading Plaid (its staging folder appears)."""
     proc = subprocess.Popen(FINBOARD_SYNC, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None and not any(staging_parent.glob("*.staging")):
+        time.sleep(0.005)
     time.sleep(seconds)
     proc.kill()
     proc.wait()
@@ -43,7 +46,7 @@ def test_sigkill_at_any_instant_leaves_a_consistent_state_and_the_next_sync_is_e
         item = connect(ws)
         env = process_env(emu, ws.store.path)
         rng = random.Random(1234)
-        kills = [("point", p) for p in NAMED_POINTS] + [("after", rng.uniform(0.2, 3.0)) for _ in range(RANDOM_KILLS)]
+        kills = [("point", p) for p in NAMED_POINTS] + [("after", rng.uniform(0, 0.6)) for _ in range(RANDOM_KILLS)]
         for how, when in kills:
             scenario = f"{how} {when}"
             before_rows, before_cursor = stored_rows(ws, item), cursor(ws)
@@ -51,7 +54,10 @@ def test_sigkill_at_any_instant_leaves_a_consistent_state_and_the_next_sync_is_e
                 emu.control.advance(item, days=3)
             after_rows = truth_rows(emu, item)
 
-            killed_at_point(env, when) if how == "point" else killed_after(env, when)
+            if how == "point":
+                killed_at_point(env, when)
+            else:
+                killed_after(env, when, sync_dir(ws.store.path))
 
             now_rows, now_cursor = stored_rows(ws, item), cursor(ws)
             assert (now_rows, now_cursor == before_cursor) in [(before_rows, True), (after_rows, False)], scenario
