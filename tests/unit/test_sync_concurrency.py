@@ -50,12 +50,12 @@ def exported_ids(path):
 
 
 def test_sync_export_items_readers_and_writers_at_once(tmp_path):
-    with emulator(seed=3, transactions=40_000) as emu:
+    with emulator(seed=3, transactions=20_000) as emu:
         ws = workspace(emu, tmp_path / "fb.duckdb")
         item = connect(ws)
         env = process_env(emu, ws.store.path)
         states = [frozenset()]  # every complete state a reader may see: before and after each update
-        for rnd in range(3):
+        for rnd in range(2):
             if rnd:
                 emu.control.advance(item, days=4)
             states.append(id_set(truth_rows(emu, item)))
