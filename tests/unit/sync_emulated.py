@@ -51,7 +51,10 @@ def process_env(emu: object, db: Path) -> dict[str, str]:
 
 # -- comparing the store with the emulator's truth ----------------------------------------------
 
-ROW = "transaction_id, account_id, date, name, merchant_name, amount, pending, pending_transaction_id, category_detailed"
+ROW = (
+    "transaction_id, account_id, date, name, merchant_name, amount, pending, pending_transaction_id, "
+    "category_detailed"
+)
 
 
 def truth_rows(emu: object, item_id: str) -> set[tuple]:

@@ -38,6 +38,10 @@ def digest(ids):
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
 
 
+def finboard(env, *args):
+    return subprocess.run([*FINBOARD, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
 def id_set(rows):
     return frozenset(r[0] for r in rows)
 
@@ -94,14 +98,12 @@ def run_round(directory, ws, env, allowed):
     )  # fmt: skip
     syncs = [subprocess.Popen([*FINBOARD, "sync"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]  # fmt: skip
-    others = []
+    others = []  # (export file or None, finished `finboard export` / `finboard items`)
     while any(s.poll() is None for s in syncs):
-        n = len(others)
-        fmt = "csv" if n % 2 else "parquet"
-        out = directory / f"export{n}.{fmt}"
-        others.append((out, subprocess.run([*FINBOARD, "export", "transactions", "--format", fmt, "--out", str(out)],
-                                           env=env, capture_output=True, text=True, timeout=120)))  # fmt: skip
-        others.append((None, subprocess.run([*FINBOARD, "items"], env=env, capture_output=True, text=True, timeout=120)))
+        fmt = "csv" if len(others) % 4 else "parquet"
+        out = directory / f"export{len(others)}.{fmt}"
+        others.append((out, finboard(env, "export", "transactions", "--format", fmt, "--out", str(out))))
+        others.append((None, finboard(env, "items")))
     stop.touch()
     for t in threads:
         t.join(60)

@@ -129,7 +129,7 @@ def test_pending_posts_without_a_duplicate_and_keeps_the_persons_note(emu, ws, i
         ids = {r[0] for r in con.execute("SELECT transaction_id FROM transactions").fetchall()}
     carried = [p for p in posted if p[1] in pending]
     assert carried
-    for txn_id, pending_id, note, tags in carried:
+    for _posted, pending_id, note, tags in carried:
         assert pending_id not in ids  # the pending row is gone: no duplicate
         assert (note, tags) == (f"note on {pending_id}", ["reimburse"])
 
