@@ -9,12 +9,14 @@ CREATE TABLE balance_requests (
 );
 
 -- When Auth or Identity was last fetched for an item and which accounts it covered, so a sync
--- fetches them once (and again when accounts appear), not on every run.
+-- fetches them once (and again when accounts appear), not on every run. item_created_at ties the
+-- record to one life of the item: removed and connected again, it is fetched again.
 CREATE TABLE product_refreshes (
     item_id                VARCHAR NOT NULL,
     product                VARCHAR NOT NULL,   -- auth | identity
     account_ids            VARCHAR[] NOT NULL,
     fetched_at             TIMESTAMP NOT NULL,
+    item_created_at        TIMESTAMP,
     PRIMARY KEY (item_id, product)
 );
 

@@ -95,21 +95,29 @@ def refresh_products_if_due(ws: Workspace, item_id: str, retry: RetryPolicy) -> 
 
 
 def due_products(ws: Workspace, item_id: str) -> list[str]:
-    """Products the item has that were never fetched, or not since one of its accounts appeared."""
+    """Products the item has that were never fetched, or not since one of its accounts appeared.
+
+    A fetch for an earlier life of the item (removed, then connected again) does not count.
+    """
     with ws.store.connect() as con:
-        row = con.execute("SELECT products FROM items WHERE item_id = ?", [item_id]).fetchone()
-        has = set(row[0] or []) if row else set()
+        row = con.execute("SELECT products FROM items WHERE item_id = ?", [item_id]).fetchall()
+        has = set(row[0][0] or []) if row else set()
         accounts = set(_current_account_ids(con, item_id))
         covered = dict(
-            con.execute("SELECT product, account_ids FROM product_refreshes WHERE item_id = ?", [item_id]).fetchall()
+            con.execute(
+                "SELECT p.product, p.account_ids FROM product_refreshes p JOIN items i USING (item_id) "
+                "WHERE p.item_id = ? AND p.item_created_at IS NOT DISTINCT FROM i.created_at",
+                [item_id],
+            ).fetchall()
         )
     return [p for p in PRODUCTS if p in has and (p not in covered or not accounts <= set(covered[p]))]
 
 
 def mark_refreshed(con: duckdb.DuckDBPyConnection, item_id: str, product: str, account_ids: list[str]) -> None:
     con.execute(
-        "INSERT OR REPLACE INTO product_refreshes (item_id, product, account_ids, fetched_at) VALUES (?, ?, ?, ?)",
-        [item_id, product, account_ids, utc_now()],
+        "INSERT OR REPLACE INTO product_refreshes (item_id, product, account_ids, fetched_at, item_created_at) "
+        "SELECT ?, ?, ?, ?, created_at FROM items WHERE item_id = ?",
+        [item_id, product, account_ids, utc_now(), item_id],
     )
 
 

@@ -123,6 +123,16 @@ def test_a_new_account_makes_them_due_again(tmp_path, world):
     assert due_products(ws, "item-1") == ["auth", "identity"]
 
 
+def test_an_item_removed_and_connected_again_fetches_them_again(tmp_path, world):
+    gateway = ProductGateway(world)
+    ws = workspace_with_item(tmp_path, gateway)
+    sync_item(ws, "item-1")
+    with ws.store.transaction() as con:  # what removing the item does, keeping the refresh record behind
+        con.execute("DELETE FROM items")
+        con.execute("INSERT INTO items (item_id, products) VALUES ('item-1', ['auth', 'identity', 'transactions'])")
+    assert due_products(ws, "item-1") == ["auth", "identity"]
+
+
 def test_an_item_without_the_products_is_not_asked(tmp_path, world):
     gateway = ProductGateway(world, products=["transactions"])
     ws = workspace_with_item(tmp_path, gateway)
