@@ -112,55 +112,56 @@ def store_accounts(con: duckdb.DuckDBPyConnection, item_id: str, accounts: pa.Ta
         con.unregister("incoming_accounts")
 
 
-# For each day d without an observed balance, from the day before the account's first transaction
-# to its latest observation:
-#   balance(d) = observed balance at the next observation day a
+# For each day d without a snapshot, from the day before the account's first transaction to its
+# latest snapshot:
+#   balance(d) = observed balance at the next snapshot day a
 #                + sign * (sum of posted amounts dated in (d, a])
 # Plaid's amounts are positive for money leaving the account. A depository balance fell by them,
 # so walking back adds them (sign +1); a credit or loan balance is what is owed and rose by
 # them, so walking back subtracts them (sign -1). Pending transactions are not in `current`.
+# The walk runs over a dense calendar with window functions: upto(d) is the running sum of
+# amounts, and the next snapshot's balance and upto are looked ahead with first_value.
 DERIVE_HISTORY = """
 INSERT INTO balance_history (account_id, date, current_balance, available_balance, derived)
 WITH acct AS (
     SELECT account_id, CASE WHEN type IN ('credit', 'loan') THEN -1 ELSE 1 END AS sign
     FROM accounts WHERE item_id = $item_id AND type IN ('depository', 'credit', 'loan')
 ),
-observed AS (
-    SELECT account_id, date, current_balance FROM balance_history JOIN acct USING (account_id)
-    WHERE NOT derived AND current_balance IS NOT NULL
+snapshots AS (
+    SELECT account_id, date, current_balance FROM balance_history JOIN acct USING (account_id) WHERE NOT derived
 ),
 daily AS (
     SELECT account_id, date, sum(amount) AS total FROM plaid_transactions JOIN acct USING (account_id)
     WHERE item_id = $item_id AND NOT pending GROUP BY account_id, date
 ),
-running AS (
-    SELECT account_id, date, sum(total) OVER (PARTITION BY account_id ORDER BY date) AS upto FROM daily
-),
 bounds AS (
-    SELECT account_id, min(d.date) - 1 AS first_day, max(o.date) AS last_observed
-    FROM daily d JOIN observed o USING (account_id) GROUP BY account_id
+    SELECT account_id, first_day, last_snapshot
+    FROM (SELECT account_id, min(date) - 1 AS first_day FROM daily GROUP BY account_id)
+    JOIN (SELECT account_id, max(date) AS last_snapshot FROM snapshots WHERE current_balance IS NOT NULL
+          GROUP BY account_id) USING (account_id)
+    WHERE first_day < last_snapshot
 ),
-days AS (
-    SELECT account_id, CAST(unnest(range(first_day, last_observed, INTERVAL 1 DAY)) AS DATE) AS date
-    FROM bounds WHERE first_day < last_observed
+calendar AS (
+    SELECT account_id, CAST(unnest(range(first_day, last_snapshot + 1, INTERVAL 1 DAY)) AS DATE) AS date
+    FROM bounds
 ),
-missing AS (
-    SELECT account_id, date FROM days ANTI JOIN observed USING (account_id, date)
+walk AS (
+    SELECT c.account_id, c.date, s.date IS NOT NULL AS has_snapshot, s.current_balance AS snapshot_balance,
+           sum(coalesce(d.total, 0)) OVER (PARTITION BY c.account_id ORDER BY c.date) AS upto
+    FROM calendar c
+    LEFT JOIN daily d USING (account_id, date)
+    LEFT JOIN snapshots s USING (account_id, date)
 ),
 anchored AS (
-    SELECT m.account_id, m.date, o.date AS anchor_date, o.current_balance AS anchor_balance
-    FROM missing m ASOF JOIN observed o ON m.account_id = o.account_id AND m.date < o.date
-),
-with_day AS (
-    SELECT a.*, coalesce(r.upto, 0) AS upto_day
-    FROM anchored a ASOF LEFT JOIN running r ON a.account_id = r.account_id AND a.date >= r.date
-),
-with_anchor AS (
-    SELECT w.*, coalesce(r.upto, 0) AS upto_anchor
-    FROM with_day w ASOF LEFT JOIN running r ON w.account_id = r.account_id AND w.anchor_date >= r.date
+    SELECT account_id, date, has_snapshot, upto,
+           first_value(snapshot_balance IGNORE NULLS) OVER ahead AS anchor_balance,
+           first_value(CASE WHEN snapshot_balance IS NOT NULL THEN upto END IGNORE NULLS) OVER ahead AS anchor_upto
+    FROM walk
+    WINDOW ahead AS (PARTITION BY account_id ORDER BY date ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
 )
-SELECT account_id, date, anchor_balance + sign * (upto_anchor - upto_day), NULL, true
-FROM with_anchor JOIN acct USING (account_id)
+SELECT account_id, date, anchor_balance + sign * (anchor_upto - upto), NULL, true
+FROM anchored JOIN acct USING (account_id)
+WHERE NOT has_snapshot
 """
 
 

@@ -10,17 +10,20 @@ from core.sync import sync_transactions
 from tests.unit.sync_world import ChangeLogWorld, store_with_item
 
 
-def accounts_body(checking: float, card: float) -> dict:
-    return {
-        "accounts": [
-            {"account_id": "acc-checking", "name": "Checking", "mask": "0000", "type": "depository",
-             "subtype": "checking", "balances": {"current": checking, "available": checking - 5, "limit": None,
-                                                 "iso_currency_code": "USD"}},
-            {"account_id": "acc-card", "name": "Card", "mask": "3333", "type": "credit", "subtype": "credit card",
-             "balances": {"current": card, "available": 700, "limit": 1000, "iso_currency_code": "USD"}},
-        ],
-        "item": {"products": ["transactions", "auth"], "billed_products": ["transactions"]},
+def accounts_body(checking: float | None, card: float) -> dict:
+    available = None if checking is None else checking - 5
+    checking_account = {
+        "account_id": "acc-checking", "name": "Checking", "mask": "0000", "type": "depository", "subtype": "checking",
+        "balances": {"current": checking, "available": available, "limit": None, "iso_currency_code": "USD"},
     }  # fmt: skip
+    card_account = {
+        "account_id": "acc-card", "name": "Card", "mask": "3333", "type": "credit", "subtype": "credit card",
+        "balances": {"current": card, "available": 700, "limit": 1000, "iso_currency_code": "USD"},
+    }  # fmt: skip
+    return {
+        "accounts": [checking_account, card_account],
+        "item": {"products": ["transactions", "auth"], "billed_products": ["transactions"]},
+    }
 
 
 @pytest.fixture
@@ -131,3 +134,16 @@ def test_an_account_without_an_id_fails_the_update_and_writes_nothing(store, tod
     with store.connect() as con:
         assert con.execute("SELECT count(*) FROM plaid_transactions").fetchone() == (0,)
         assert con.execute("SELECT cursor FROM items").fetchone() == ("",)
+
+
+def test_a_snapshot_without_a_balance_is_kept_and_never_overwritten_by_a_derived_one(store, today):
+    world = ChangeLogWorld()
+    world.add(account=0, day=0)
+    sync(store, world, checking=500.0)  # Jan 5
+    today["day"] = d(7)
+    sync_transactions(store, "item-1", world.page, fetch_accounts=lambda: accounts_body(None, 300.0))  # Jan 7
+    today["day"] = d(9)
+    sync(store, world, checking=480.0)  # Jan 9
+    rows = {day: (bal, derived) for day, bal, derived in history(store, "acc-checking")}
+    assert rows[d(7)] == (None, False)
+    assert rows[d(6)] == (Decimal("480.00"), True) and rows[d(8)] == (Decimal("480.00"), True)
