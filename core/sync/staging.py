@@ -23,8 +23,9 @@ from core.sync.pages import STAGED
 
 # Rows buffered in memory before a Parquet file is written: ~25 MB of Arrow data.
 FLUSH_ROWS = 50_000
-# The private DuckDB instance that finalizes an update spills to disk beyond this.
-FINALIZE_MEMORY = "256MB"
+# The private DuckDB instance that finalizes an update spills to disk beyond this; with the
+# process's own ~250 MB (libraries, Arrow pool) it keeps a million-transaction sync under 500 MB.
+FINALIZE_MEMORY = "192MB"
 
 
 class StagingError(FinboardError):
@@ -80,6 +81,7 @@ class StagingArea:
     def finalize(self) -> FinalUpdate:
         """Reduce every staged change to the last one per transaction, typed as the store wants."""
         self.flush()
+        pa.default_memory_pool().release_unused()  # the pages' buffers, before DuckDB takes its share
         out = self.directory / "final.parquet"
         if not self._files:
             pq.write_table(STAGED.empty_table(), self.directory / "changes-empty.parquet")
