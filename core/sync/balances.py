@@ -9,7 +9,6 @@ Plaid allows 5 calls per item per minute, which Finboard enforces itself across 
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,8 +19,6 @@ from core.errors import FinboardError
 from core.items import access_token, get_item
 from core.plaid_gateway import PlaidApiError
 from core.workspace import Workspace
-
-log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
 

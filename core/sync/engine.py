@@ -73,7 +73,7 @@ class SyncResult:
     pages: int = 0
     restarts: int = 0
     passes: int = 0
-    apply_seconds: float = 0.0  # time the main database was held by the apply transaction(s)
+    apply_seconds: float = 0.0  # how long the apply transaction(s) held the main database file
 
     @property
     def ok(self) -> bool:
@@ -135,7 +135,8 @@ def sync_item(
     retry: RetryPolicy | None = None,
     position: tuple[int, int] = (1, 1),
 ) -> SyncResult:
-    """Sync one item; failures are recorded on the item and returned, never raised.
+    """Sync one item; sync failures are recorded on the item and returned, not raised (an unknown
+    item_id raises ItemNotFound).
 
     If the item is already syncing (another thread or process): with wait=True, wait for it
     (up to wait_timeout seconds) and then sync; with wait=False, return at once with
@@ -280,10 +281,10 @@ def sync_transactions(
             now=utc_now(),
         )
         crash_point("before-apply")
-        started = time.perf_counter()
         with store.transaction() as con:
+            opened = time.perf_counter()  # the main file is ours from here until the commit and close
             apply_update(con, update, final)
-        held = time.perf_counter() - started
+        held = time.perf_counter() - opened
         crash_point("after-commit")
         store.bump_data_version()
     finally:

@@ -19,7 +19,6 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 
 POLL_SECONDS = 0.05
 
@@ -68,10 +67,6 @@ class ItemLock:
             os.close(self._fd)  # closing the file releases the flock
             self._fd = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     # -- coalescing ------------------------------------------------------------------------------
 
     def request_another_pass(self) -> None:
@@ -84,11 +79,3 @@ class ItemLock:
 
     def another_pass_requested(self) -> bool:
         return self.again_mark.exists()
-
-    def __enter__(self) -> ItemLock:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()

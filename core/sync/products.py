@@ -8,7 +8,6 @@ DEFAULT_UPDATE webhooks call `refresh_auth` / `refresh_identity` directly.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,8 +21,6 @@ from core.sync.balances import utc_now
 from core.sync.retry import RetryPolicy, is_transient
 from core.vault import Vault
 from core.workspace import Workspace
-
-log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
 
