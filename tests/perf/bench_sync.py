@@ -184,9 +184,11 @@ def measure_model_path(env: dict[str, str], item_id: str, pages: int) -> dict[st
     config = plaid.Configuration(host=env["PLAID_BASE_URL"], api_key={"clientId": "bench", "secret": "bench"})
     client = plaid_api.PlaidApi(plaid.ApiClient(config))
 
-    # Page 1 of an update includes the emulator compacting the history; both paths time pages 2..N+1.
-    cursor = client.transactions_sync(TransactionsSyncRequest(access_token=token, count=500)).next_cursor
-    first_cursor, rows = cursor, 0
+    # Page 1 of an update includes the emulator compacting the history, and each path's first call
+    # its own warm-up (connections, pyarrow's JSON reader); both paths time pages 2..N+1.
+    first_cursor = parse_page(ws.gateway.transactions_sync_page(token, "", 500), seq_start=0).next_cursor
+    client.transactions_sync(TransactionsSyncRequest(access_token=token, count=500))
+    cursor, rows = first_cursor, 0
     started = time.perf_counter()
     for _ in range(pages):
         response = client.transactions_sync(TransactionsSyncRequest(access_token=token, cursor=cursor, count=500))
