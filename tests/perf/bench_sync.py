@@ -164,7 +164,16 @@ def measure_sync(env: dict[str, str], item_id: str, directory: Path) -> dict[str
     reader_out, _ = reader.communicate(timeout=120)
     if sync.returncode:
         raise SystemExit(f"sync failed: {sync.stderr[-2000:]}")
-    return {**json.loads(sync.stdout), **json.loads(reader_out)}
+    return {**last_json_line(sync.stdout), **last_json_line(reader_out)}
+
+
+def last_json_line(output: str) -> dict[str, float]:
+    """The child's JSON report; anything else it printed is shown on stderr, not lost."""
+    lines = output.strip().splitlines()
+    if lines[:-1]:
+        print("child output:", *lines[:-1], sep="\n", file=sys.stderr)
+    report: dict[str, float] = json.loads(lines[-1])
+    return report
 
 
 def measure_model_path(env: dict[str, str], item_id: str, pages: int) -> dict[str, float]:
