@@ -87,11 +87,13 @@ WHERE NOT removed
 
 def apply_update(con: duckdb.DuckDBPyConnection, update: ItemUpdate, final: FinalUpdate) -> None:
     """Write one update inside the caller's transaction (see Store.transaction)."""
+    con.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout during a big insert
     _check_cursor(con, update)
     params = {"final": str(final.path), "item_id": update.item_id}
     if final.rows:
         carried = con.execute(CARRY_ANNOTATIONS, params).fetchall()[0][0]
-        con.execute(DELETE_CHANGED, params)
+        if _has_transactions(con, update.item_id):  # a first sync has nothing to replace
+            con.execute(DELETE_CHANGED, params)
         with _lean_bulk_insert(con):
             con.execute(INSERT_CURRENT, {**params, "now": update.now})
         if carried:
@@ -125,6 +127,10 @@ def _lean_bulk_insert(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     finally:
         con.execute("RESET preserve_insertion_order")
         con.execute("RESET memory_limit")
+
+
+def _has_transactions(con: duckdb.DuckDBPyConnection, item_id: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM plaid_transactions WHERE item_id = ?", [item_id]).fetchall()[0][0])
 
 
 def _check_cursor(con: duckdb.DuckDBPyConnection, update: ItemUpdate) -> None:

@@ -87,6 +87,7 @@ class StagingArea:
             pq.write_table(STAGED.empty_table(), self.directory / "changes-empty.parquet")
         con = duckdb.connect(config={"memory_limit": FINALIZE_MEMORY, "temp_directory": str(self.directory / "tmp")})
         try:
+            con.execute("SET enable_progress_bar = false")  # it would be drawn on stdout, amid `finboard sync`
             con.execute("SET preserve_insertion_order = false")
             con.execute(
                 f"COPY ({FINALIZE_SQL}) TO ? (FORMAT parquet, COMPRESSION snappy)",
