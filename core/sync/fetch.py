@@ -1,10 +1,10 @@
 """Reading one complete update from /transactions/sync into the staging area.
 
 The next request needs only the page's `next_cursor` and `has_more`, so they are read from the
-raw bytes at once and the next request goes out while a worker thread parses and stages the
-previous page (pyarrow and Parquet release the GIL). The worker checks the cursor it parsed
-against the one used; any difference fails the update, so the shortcut can never stage a wrong
-page. If Plaid reports that the data changed during pagination, the whole update is read again
+raw bytes at once and the next request goes out while worker threads parse earlier pages
+(pyarrow releases the GIL); parsed pages are staged in page order. The parse checks the cursor
+it found against the one used; any difference fails the update, so the shortcut can never
+stage a wrong page. If Plaid reports that the data changed during pagination, the whole update is read again
 from the cursor it began with (Plaid's rule), a bounded number of times.
 """
 
@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 500  # Plaid's maximum
 MAX_RESTARTS = 3  # restarts after TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION
 MUTATION = "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION"
+PARSERS = 2  # pages parsed at once (pyarrow releases the GIL while it parses)
 IN_FLIGHT = 4  # pages read but not yet staged, at most (~3 MB each)
+SEQ_PER_PAGE = 1 << 20  # a page's changes are numbered page * SEQ_PER_PAGE + position, in Plaid's order
 
 # (cursor, count) -> one raw /transactions/sync page
 PageSource = Callable[[str, int], bytes]
@@ -77,26 +79,26 @@ def fetch_update(
 
 
 def _read_pages(page: PageSource, fetched: Fetched, on_page: Callable[[Fetched], None]) -> None:
-    # Leaving the `with` waits for the worker, so a failed attempt's staging is never written after it.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-stage") as worker:
-        staged: deque[Future[Page]] = deque()
-        cursor, has_more = fetched.next_cursor, True
+    # Leaving the `with` waits for the parsers, so a failed attempt never stages anything after it.
+    with ThreadPoolExecutor(max_workers=PARSERS, thread_name_prefix="sync-parse") as parsers:
+        parsing: deque[Future[Page]] = deque()
+        cursor, has_more, number = fetched.next_cursor, True, 0
         while has_more:
             raw = page(cursor, PAGE_SIZE)
             continuation = peek_continuation(raw)
-            if continuation is None:  # not readable without a full parse: take the slow path
-                while staged:
-                    _count(staged.popleft().result(), fetched, on_page)
-                parsed = _stage(raw, fetched.staging, None)
-                _count(parsed, fetched, on_page)
+            if continuation is None:  # not readable without a full parse: parse this page first
+                parsing.append(parsers.submit(_parse, raw, number, None))
+                while parsing:
+                    parsed = _stage(parsing.popleft().result(), fetched, on_page)
                 cursor, has_more = parsed.next_cursor, parsed.has_more
-                continue
-            staged.append(worker.submit(_stage, raw, fetched.staging, continuation))
-            cursor, has_more = continuation
-            while staged and (len(staged) > IN_FLIGHT or staged[0].done()):
-                _count(staged.popleft().result(), fetched, on_page)
-        while staged:
-            _count(staged.popleft().result(), fetched, on_page)
+            else:
+                parsing.append(parsers.submit(_parse, raw, number, continuation))
+                cursor, has_more = continuation
+            number += 1
+            while parsing and (len(parsing) > IN_FLIGHT or parsing[0].done()):
+                _stage(parsing.popleft().result(), fetched, on_page)
+        while parsing:
+            _stage(parsing.popleft().result(), fetched, on_page)
 
 
 def peek_continuation(raw: bytes) -> tuple[str, bool] | None:
@@ -107,15 +109,16 @@ def peek_continuation(raw: bytes) -> tuple[str, bool] | None:
     return cursors[0].decode(), more[0] == b"true"
 
 
-def _stage(raw: bytes, staging: StagingArea, expected: tuple[str, bool] | None) -> Page:
-    parsed = parse_page(raw, seq_start=staging.rows)
+def _parse(raw: bytes, number: int, expected: tuple[str, bool] | None) -> Page:
+    parsed = parse_page(raw, seq_start=number * SEQ_PER_PAGE)
     if expected is not None and expected != (parsed.next_cursor, parsed.has_more):
         raise MalformedPage("Plaid sent a /transactions/sync page whose cursor could not be read consistently.")
-    staging.append(parsed.changes)
     return parsed
 
 
-def _count(parsed: Page, fetched: Fetched, on_page: Callable[[Fetched], None]) -> None:
+def _stage(parsed: Page, fetched: Fetched, on_page: Callable[[Fetched], None]) -> Page:
+    """Stage a parsed page (in page order) and count it."""
+    fetched.staging.append(parsed.changes)
     fetched.next_cursor = parsed.next_cursor
     fetched.added += parsed.added
     fetched.modified += parsed.modified
@@ -124,3 +127,4 @@ def _count(parsed: Page, fetched: Fetched, on_page: Callable[[Fetched], None]) -
     fetched.pages += 1
     crash_point(f"page-{fetched.pages}")
     on_page(fetched)
+    return parsed
