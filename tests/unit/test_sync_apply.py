@@ -175,3 +175,13 @@ def test_a_value_that_does_not_fit_the_store_writes_nothing(store):
     assert stored_rows(store) == set()
     with duckdb.connect(str(store.path)) as con:
         assert con.execute("SELECT cursor FROM items").fetchone() == ("",)
+
+
+def test_pages_whose_cursor_is_ambiguous_in_the_raw_bytes_still_sync_exactly(store):
+    world = ChangeLogWorld(page_size=2)
+    for day in range(5):
+        world.add(day=day)
+    world.log[2][1]["a_field_plaid_adds_one_day"] = {"next_cursor": "not-the-cursor", "has_more": True}
+    sync(store, world)
+    assert stored_rows(store) == world.expected_rows()
+    assert world.requested_cursors == ["", "2", "4"]
