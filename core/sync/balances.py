@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from core.errors import FinboardError
-from core.items import access_token, get_item
+from core.items import ItemNotFound, access_token, get_item
 from core.plaid_gateway import PlaidApiError
 from core.workspace import Workspace
 
@@ -36,6 +36,12 @@ class MalformedAccounts(FinboardError):
 def utc_now() -> datetime:
     """Timestamps in the database are naive UTC."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def require_item(con: duckdb.DuckDBPyConnection, item_id: str) -> None:
+    """Inside a write: refuse to store anything for an item removed while Plaid was being asked."""
+    if not con.execute("SELECT count(*) FROM items WHERE item_id = ?", [item_id]).fetchall()[0][0]:
+        raise ItemNotFound(f"The connection {item_id} was removed meanwhile; nothing was stored for it.")
 
 
 def local_today() -> date:
@@ -192,6 +198,7 @@ def refresh_balances(ws: Workspace, item_id: str) -> int:
         raise
     table = accounts_table(body.get("accounts"))
     with ws.store.transaction() as con:
+        require_item(con, item_id)
         store_accounts(con, item_id, table, utc_now())
         derive_history(con, item_id)
     ws.store.bump_data_version()

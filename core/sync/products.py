@@ -17,7 +17,7 @@ import pyarrow as pa
 from core.errors import FinboardError
 from core.items import access_token
 from core.plaid_gateway import PlaidApiError
-from core.sync.balances import utc_now
+from core.sync.balances import require_item, utc_now
 from core.sync.retry import RetryPolicy, is_transient
 from core.vault import Vault
 from core.workspace import Workspace
@@ -47,6 +47,7 @@ def refresh_auth(ws: Workspace, item_id: str, *, retry: RetryPolicy | None = Non
     rows = auth_rows(body, ws.vault)
     now = utc_now()
     with ws.store.transaction() as con:
+        require_item(con, item_id)
         con.execute("DELETE FROM account_numbers WHERE item_id = ?", [item_id])
         _insert(con, "account_numbers", [{**r, "item_id": item_id, "fetched_at": now} for r in rows])
         mark_refreshed(con, item_id, "auth", _account_ids(body))
@@ -61,6 +62,7 @@ def refresh_identity(ws: Workspace, item_id: str, *, retry: RetryPolicy | None =
     rows = identity_rows(body)
     now = utc_now()
     with ws.store.transaction() as con:
+        require_item(con, item_id)
         con.execute("DELETE FROM account_owners WHERE item_id = ?", [item_id])
         _insert(con, "account_owners", [{**r, "item_id": item_id, "fetched_at": now} for r in rows])
         mark_refreshed(con, item_id, "identity", _account_ids(body))

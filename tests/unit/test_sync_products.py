@@ -4,6 +4,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from core.config import load_settings
+from core.items import ItemNotFound
 from core.sync import refresh_auth, refresh_identity, sync_item
 from core.sync.products import MalformedProductData, auth_rows, due_products
 from core.vault import Vault, open_vault, rotate_key
@@ -91,6 +92,20 @@ def test_rotate_key_re_encrypts_the_numbers(tmp_path, world):
     with ws.store.connect() as con:
         encrypted = con.execute("SELECT account_enc FROM account_numbers WHERE scheme = 'ach'").fetchone()[0]
     assert vault.decrypt(encrypted) == ACCOUNT_NUMBER
+
+
+def test_numbers_of_an_item_removed_while_plaid_answered_are_not_stored(tmp_path, world):
+    class RemovedMeanwhile(ProductGateway):
+        def get_auth(self, access_token):
+            with ws.store.transaction() as con:  # `finboard remove` ran while /auth/get was in flight
+                con.execute("DELETE FROM items")
+            return super().get_auth(access_token)
+
+    ws = workspace_with_item(tmp_path, RemovedMeanwhile(world))
+    with pytest.raises(ItemNotFound):
+        refresh_auth(ws, "item-1")
+    with ws.store.connect() as con:
+        assert con.execute("SELECT count(*) FROM account_numbers").fetchone() == (0,)
 
 
 def test_owners_are_stored_for_display(tmp_path, world):
