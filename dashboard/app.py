@@ -29,6 +29,10 @@ st.sidebar.caption(f"{icon} {text}")
 navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(PAGES / "cash_flow.py", title="Cash flow", icon=":material/swap_vert:"),
+        st.Page(PAGES / "categories.py", title="Categories", icon=":material/donut_small:"),
+        st.Page(PAGES / "balances.py", title="Balances", icon=":material/account_balance_wallet:"),
+        st.Page(PAGES / "transactions.py", title="Transactions", icon=":material/receipt_long:"),
         st.Page(PAGES / "connections.py", title="Connections", icon=":material/account_balance:"),
         st.Page(PAGES / "settings.py", title="Settings", icon=":material/settings:"),
     ]

@@ -1,4 +1,4 @@
--- Finboard schema version 3: state the sync engine keeps beside the read model.
+-- Finboard schema version 4: state the sync engine keeps beside the read model.
 
 -- Every /accounts/balance/get call, so the 5-per-item-per-minute limit is respected locally by
 -- every process (dashboard, CLI, webhook receiver) before Plaid refuses. Rows older than a
