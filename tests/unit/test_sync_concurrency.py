@@ -24,11 +24,13 @@ FINBOARD = [sys.executable, "-m", "core.cli"]
 EXPORT_LOOP = """
 import hashlib, sys, pyarrow.parquet as pq
 from pathlib import Path
+from core.analytics.filters import Filters
 from core.export import export_transactions
 from core.store import Store
 store, out, stop = Store(Path(sys.argv[1])), Path(sys.argv[2]), Path(sys.argv[3])
+everything = Filters(period="all", include_pending=True, include_transfers=True)
 while not stop.exists():
-    export_transactions(store, "parquet", out)
+    export_transactions(store, "parquet", out, everything)
     ids = pq.read_table(out, columns=["transaction_id"]).column(0).to_pylist()
     print(hashlib.sha256("\\n".join(sorted(ids)).encode()).hexdigest(), flush=True)
 """
@@ -54,7 +56,7 @@ def exported_ids(path):
 
 
 def test_sync_export_items_readers_and_writers_at_once(tmp_path):
-    with emulator(seed=3, transactions=20_000) as emu:
+    with emulator(seed=3, transactions=10_000) as emu:
         ws = workspace(emu, tmp_path / "fb.duckdb")
         item = connect(ws)
         env = process_env(emu, ws.store.path)
@@ -102,7 +104,8 @@ def run_round(directory, ws, env, allowed):
     while any(s.poll() is None for s in syncs):
         fmt = "csv" if len(others) % 4 else "parquet"
         out = directory / f"export{len(others)}.{fmt}"
-        others.append((out, finboard(env, "export", "transactions", "--format", fmt, "--out", str(out))))
+        everything = ["--include-pending", "--include-transfers"]
+        others.append((out, finboard(env, "export", "transactions", "--format", fmt, "--out", str(out), *everything)))
         others.append((None, finboard(env, "items")))
     stop.touch()
     for t in threads:
