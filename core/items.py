@@ -135,7 +135,10 @@ def delete_item_data(ws: Workspace, item_id: str) -> None:
             "(SELECT transaction_id FROM plaid_transactions WHERE item_id = ?)",
             [item_id],
         )
-        for table in ("plaid_transactions", "account_numbers", "account_owners", "accounts", "item_tokens", "items"):
+        for table in (
+            "plaid_transactions", "account_numbers", "account_owners", "accounts", "item_tokens",
+            "balance_requests", "product_refreshes", "items",
+        ):  # fmt: skip
             con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
         ledger.rebuild(con)  # no copy of the item's transactions may stay in the analytics tables
     ws.store.bump_data_version()
