@@ -132,11 +132,11 @@ def delete_item_data(ws: Workspace, item_id: str) -> None:
         con.execute(f"DELETE FROM balance_history WHERE account_id IN ({accounts})", [item_id])
         con.execute(
             "DELETE FROM transaction_annotations WHERE transaction_id IN "
-            "(SELECT transaction_id FROM plaid_transactions WHERE item_id = ?)",
+            "(SELECT transaction_id FROM plaid_transaction_rows WHERE item_id = ?)",
             [item_id],
         )
         for table in (
-            "plaid_transactions", "account_numbers", "account_owners", "accounts", "item_tokens",
+            "plaid_transaction_rows", "account_numbers", "account_owners", "accounts", "item_tokens",
             "balance_requests", "product_refreshes", "items",
         ):  # fmt: skip
             con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])

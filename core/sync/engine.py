@@ -8,6 +8,7 @@ its new cursor (apply.py). Failures are recorded on the item (health.py) and ret
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -19,7 +20,7 @@ import duckdb
 from core.errors import FinboardError
 from core.items import access_token, get_item, list_items
 from core.store import Store
-from core.sync.apply import ItemUpdate, apply_update
+from core.sync.apply import ItemUpdate, apply_update, discard_staged, stage_rows
 from core.sync.balances import accounts_table, utc_now
 from core.sync.faults import crash_point
 from core.sync.fetch import Fetched, PageSource, SyncError, fetch_update
@@ -260,6 +261,7 @@ def sync_transactions(
     The caller must hold the item's sync lock. Without `fetch_accounts`, accounts are left as they are.
     """
     staging_dir = sync_dir(store.path) / f"{item_key(item_id)}.staging"
+    discard_staged(store, item_id)  # hidden rows of a run that was killed before it could reveal them
     start_cursor = _stored_cursor(store, item_id)
     tracker = state or SyncProgress(item_id, item_id)
 
@@ -281,12 +283,18 @@ def sync_transactions(
             now=utc_now(),
         )
         crash_point("before-apply")
+        batch, held = stage_rows(store, update, final)
+        crash_point("after-staging")
         with store.transaction() as con:
             opened = time.perf_counter()  # the main file is ours from here until the commit and close
-            apply_update(con, update, final)
-        held = time.perf_counter() - opened
+            apply_update(con, update, final, batch)
+        held = max(held, time.perf_counter() - opened)
         crash_point("after-commit")
         store.bump_data_version()
+    except BaseException:
+        with contextlib.suppress(FinboardError):  # if even this fails, the item's next sync deletes them
+            discard_staged(store, item_id)
+        raise
     finally:
         discard(staging_dir)
     return UpdateOutcome(fetched.added, fetched.modified, fetched.removed, fetched.pages, fetched.restarts, held)

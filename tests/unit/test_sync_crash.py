@@ -16,13 +16,26 @@ pytestmark = pytest.mark.slow
 
 FINBOARD_SYNC = [sys.executable, "-m", "core.cli", "sync"]
 # The first round reads the whole history (many pages); later rounds a few days of changes (one page).
-NAMED_POINTS = ["page-9", "page-1", "before-apply", "apply-before-commit", "after-commit"]
+NAMED_POINTS = [
+    "page-9",
+    "page-1",
+    "before-apply",
+    "staging-chunk",
+    "after-staging",
+    "apply-before-commit",
+    "after-commit",
+]
 RANDOM_KILLS = 6
 
 
 def cursor(ws):
     with ws.store.connect() as con:
         return con.execute("SELECT cursor FROM items").fetchone()[0]
+
+
+def hidden_rows(ws):
+    with ws.store.connect() as con:
+        return con.execute("SELECT count(*) FROM plaid_transaction_rows WHERE staged_batch IS NOT NULL").fetchone()[0]
 
 
 def killed_at_point(env, point):
@@ -65,3 +78,4 @@ def test_sigkill_at_any_instant_leaves_a_consistent_state_and_the_next_sync_is_e
             assert clean.returncode == 0, f"{scenario}: {clean.stderr}"
             assert stored_rows(ws, item) == truth_rows(emu, item), scenario
             assert not list(sync_dir(ws.store.path).glob("*.staging")), f"{scenario}: staging left behind"
+            assert hidden_rows(ws) == 0, f"{scenario}: hidden rows left behind"

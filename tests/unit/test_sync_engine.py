@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 
+import core.sync.apply as apply
+import core.sync.engine as engine
 import core.sync.fetch as fetch
 from core.sync import RetryPolicy, sync_item, sync_items
 from tests.unit.sync_emulated import connect, emulator, stored_rows, truth_rows, workspace
@@ -224,3 +226,59 @@ def test_accounts_are_refreshed_and_snapshotted_on_every_sync(emu, ws, item):
     assert {k: float(v) for k, v in stored.items()} == pytest.approx(truth)
     assert {k: float(v) for k, v in today} == pytest.approx(truth)
     assert derived > 0
+
+
+def hidden_and_visible(ws):
+    with ws.store.connect() as con:
+        return con.execute(
+            "SELECT count(*) FILTER (staged_batch IS NOT NULL), count(*) FILTER (staged_batch IS NULL) "
+            "FROM plaid_transaction_rows"
+        ).fetchone()
+
+
+def test_a_big_update_is_copied_in_hidden_chunks_and_revealed_at_once(emu, ws, item, monkeypatch):
+    monkeypatch.setattr(apply, "STAGE_CHUNK_ROWS", 500)
+    seen = []
+
+    def after_each_chunk(name):  # what a reader sees between the staging transactions
+        if name == "staging-chunk":
+            seen.append(hidden_and_visible(ws))
+
+    monkeypatch.setattr(apply, "crash_point", after_each_chunk)
+    result = sync_item(ws, item, retry=NO_WAIT)
+    truth = truth_rows(emu, item)
+    assert result.ok and len(seen) == -(-len(truth) // 500) > 2
+    assert all(visible == 0 for _, visible in seen)  # nothing shows until the reveal
+    assert [hidden for hidden, _ in seen] == [min(500 * (i + 1), len(truth)) for i in range(len(seen))]
+    assert stored_rows(ws, item) == truth
+    assert hidden_and_visible(ws) == (0, len(truth))
+
+
+class Died(BaseException):
+    """Stands for SIGKILL in-process: nothing after it runs, not even the engine's own cleanup."""
+
+
+def test_a_run_that_dies_while_staging_changes_nothing_and_the_next_sync_cleans_up(emu, ws, item, monkeypatch):
+    sync_item(ws, item, retry=NO_WAIT)
+    before = stored_rows(ws, item)
+    emu.control.advance(item, days=20)
+    monkeypatch.setattr(apply, "STAGE_CHUNK_ROWS", 3)
+    chunks = []
+
+    def die_after_two_chunks(name):
+        if name == "staging-chunk":
+            chunks.append(name)
+            if len(chunks) == 2:
+                raise Died
+
+    monkeypatch.setattr(apply, "crash_point", die_after_two_chunks)
+    monkeypatch.setattr(engine, "discard_staged", lambda store, item_id: None)
+    with pytest.raises(Died):
+        sync_item(ws, item, retry=NO_WAIT)
+    assert stored_rows(ws, item) == before  # readers still see the previous update, whole
+    assert hidden_and_visible(ws)[0] == 6
+
+    monkeypatch.undo()
+    result = sync_item(ws, item, retry=NO_WAIT)
+    assert result.ok and stored_rows(ws, item) == truth_rows(emu, item)
+    assert hidden_and_visible(ws)[0] == 0
