@@ -77,3 +77,49 @@ class FakeKeyService:
                 display_message=None, request_id="req-test",
             )  # fmt: skip
         return self.keys[kid]
+
+
+def seed_item(store: Any, item_id: str, accounts: tuple[str, ...], *, status: str = "healthy") -> None:
+    """An item with a token, accounts, two transactions per account, balances, an annotation, Auth and Identity."""
+    with store.transaction() as con:
+        con.execute(
+            "INSERT INTO items (item_id, institution_id, institution_name, status, cursor) VALUES (?, ?, ?, ?, ?)",
+            [item_id, "ins_109508", f"Bank of {item_id}", status, f"cursor-{item_id}"],
+        )
+        con.execute("INSERT INTO item_tokens VALUES (?, ?)", [item_id, "fernet-ciphertext"])
+        for account in accounts:
+            con.execute(
+                "INSERT INTO accounts (account_id, item_id, name, current_balance) VALUES (?, ?, ?, 100)",
+                [account, item_id, f"Account {account}"],
+            )
+            for n in (1, 2):
+                con.execute(
+                    "INSERT INTO plaid_transactions (transaction_id, account_id, item_id, date, amount, pending, "
+                    "updated_at) VALUES (?, ?, ?, CAST(? AS DATE), 12.34, false, now())",
+                    [f"{account}-t{n}", account, item_id, f"2025-01-0{n}"],
+                )
+            note = "INSERT INTO transaction_annotations (transaction_id, note) VALUES (?, 'mine')"
+            con.execute(note, [f"{account}-t1"])
+            con.execute("INSERT INTO balance_history VALUES (?, DATE '2025-01-01', 100, 90, false)", [account])
+            con.execute(
+                "INSERT INTO account_numbers (account_id, item_id, scheme, account_mask, fetched_at) "
+                "VALUES (?, ?, 'ach', '0000', now())",
+                [account, item_id],
+            )
+            con.execute(
+                "INSERT INTO account_owners (account_id, item_id, owner_index, names, fetched_at) "
+                "VALUES (?, ?, 0, ['A. Person'], now())",
+                [account, item_id],
+            )
+
+
+def snapshot(store: Any, *, skip: tuple[str, ...] = ("webhook_events", "schema_version")) -> dict[str, list[Any]]:
+    """Every row of every table (except the audit log), to prove that something changed nothing."""
+    with store.connect() as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables if t not in skip}

@@ -1,0 +1,58 @@
+"""Deleting what Plaid says a person no longer shares (USER_PERMISSION_REVOKED, USER_ACCOUNT_REVOKED).
+
+A revoked item keeps its `items` row, with status `revoked`, so the Connections page can say what
+happened, and its encrypted token, so "Disconnect" can still call /item/remove before deleting
+the row (core.items.remove_item). Everything the bank shared is deleted in one transaction.
+"""
+
+from __future__ import annotations
+
+from core.workspace import Workspace
+
+# What the bank shared, per account; each of these tables has item_id and account_id columns.
+SHARED_TABLES = ("plaid_transactions", "account_numbers", "account_owners", "accounts")
+
+REVOKED_MESSAGE = "Access was revoked at the bank, so its data was deleted. Remove this connection or connect it again."
+
+
+def revoke_item(ws: Workspace, item_id: str) -> None:
+    """Delete everything the item's bank shared, mark the item revoked and forget its cursor."""
+    with ws.store.transaction() as con:
+        con.execute(
+            "DELETE FROM transaction_annotations WHERE transaction_id IN "
+            "(SELECT transaction_id FROM plaid_transactions WHERE item_id = ?)",
+            [item_id],
+        )
+        con.execute(
+            "DELETE FROM balance_history WHERE account_id IN (SELECT account_id FROM accounts WHERE item_id = ?)",
+            [item_id],
+        )
+        for table in SHARED_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+        con.execute(
+            "UPDATE items SET status = 'revoked', error_code = 'USER_PERMISSION_REVOKED', error_message = ?, "
+            "cursor = '', new_accounts_available = false, pending_disconnect_at = NULL WHERE item_id = ?",
+            [REVOKED_MESSAGE, item_id],
+        )
+    ws.store.bump_data_version()
+
+
+def revoke_account(ws: Workspace, item_id: str, account_id: str) -> bool:
+    """Delete one account of the item and everything stored for it; False when none was stored."""
+    with ws.store.transaction() as con:
+        owned = con.execute(
+            "SELECT count(*) FROM (SELECT account_id FROM accounts WHERE account_id = ? AND item_id = ? "
+            "UNION ALL SELECT account_id FROM plaid_transactions WHERE account_id = ? AND item_id = ?)",
+            [account_id, item_id, account_id, item_id],
+        ).fetchone()
+        if not owned or not owned[0]:
+            return False
+        con.execute(
+            "DELETE FROM transaction_annotations WHERE transaction_id IN "
+            "(SELECT transaction_id FROM plaid_transactions WHERE account_id = ?)",
+            [account_id],
+        )
+        for table in ("balance_history", *SHARED_TABLES):
+            con.execute(f"DELETE FROM {table} WHERE account_id = ?", [account_id])
+    ws.store.bump_data_version()
+    return True
