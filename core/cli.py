@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -81,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
     p.add_argument("--out", type=Path, required=True, metavar="PATH")
     p.set_defaults(command=cmd_export)
+
+    p = sub.add_parser("webhooks", help="receive Plaid webhooks on POST /plaid/webhook (`run` starts it too)")
+    p.add_argument("--port", type=int, default=None, help="default: FINBOARD_WEBHOOK_PORT, else 8599")
+    p.set_defaults(command=cmd_webhooks)
 
     p = sub.add_parser("rotate-key", help="re-encrypt every stored token under a new key")
     p.set_defaults(command=cmd_rotate_key)
@@ -180,6 +185,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     ws = _workspace()
     count = export_transactions(ws.store, args.format, args.out)
     print(f"Wrote {count:,} transactions to {args.out}")
+    return EXIT_OK
+
+
+def cmd_webhooks(args: argparse.Namespace) -> int:
+    from core.webhooks import WebhookReceiver
+
+    ws = _workspace()
+    port = args.port or ws.settings.webhook_port
+    try:
+        receiver = WebhookReceiver(ws, port=port)
+    except OSError:
+        raise FinboardError(
+            f"Port {port} is already in use (is `finboard run` or another receiver running? It receives webhooks "
+            "too). Stop it, or pick another port with --port N or FINBOARD_WEBHOOK_PORT."
+        ) from None
+    logging.getLogger("core.webhooks").setLevel(logging.INFO)  # one line per webhook and per job
+    print(f"Receiving Plaid webhooks on {receiver.url}  (Ctrl-C to stop)", flush=True)
+    if ws.webhook_url and f":{port}/" not in ws.webhook_url:
+        print(f"Note: Plaid is told to send webhooks to {ws.webhook_url}, not to this port.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        receiver.stop()
     return EXIT_OK
 
 

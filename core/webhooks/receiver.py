@@ -134,7 +134,6 @@ class WebhookReceiver:
     ) -> None:
         claimed = _json_object(body) or {}
         fields = {k: claimed.get(k) for k in ("webhook_type", "webhook_code", "item_id")}
-        log.info("webhook rejected: %s", reason)
         self.processor.submit(Delivery(received_at, fields, body_sha256, verified, rejection=reason))
 
 
