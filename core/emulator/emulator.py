@@ -1,0 +1,89 @@
+"""Starting and stopping an emulator: the service, its Plaid API, Link pages and controls behind one HTTP server."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+from core.emulator.api import PlaidApi
+from core.emulator.control import Control, call_hook
+from core.emulator.errors import plaid_error
+from core.emulator.ids import request_id
+from core.emulator.server import EmulatorHTTPServer, Response
+from core.emulator.service import EmulatorService
+from core.emulator.state import StateStore
+
+_JSON = "application/json"
+
+
+class Emulator:
+    """A running emulator. `url` is its base URL (point plaid-python's Configuration.host at it)."""
+
+    def __init__(self, service: EmulatorService, host: str, port: int) -> None:
+        self._service = service
+        self.control = Control(service)
+        self._api = PlaidApi(service)
+        self._server = EmulatorHTTPServer((host, port), self._app)
+        self.port: int = self._server.server_address[1]
+        self.url = f"http://{host}:{self.port}"
+        self._api.base_url = self.url
+        self._thread = threading.Thread(target=self._server.serve_forever, name=f"emulator-{self.port}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving, close open connections and the webhook thread."""
+        self._server.shutdown()
+        self._server.close_connections()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+        self._service.webhooks.stop()
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _app(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Response:
+        if path.startswith("/emulator/"):
+            if method != "POST":
+                return 405, _JSON, orjson.dumps({"error": "use POST"}), {}
+            status, payload = call_hook(self.control, path.removeprefix("/emulator/"), body)
+            return status, _JSON, payload, {}
+        if method == "POST" and path in self._api.routes:
+            status, payload = self._api.handle(path, headers, body)
+            return status, _JSON, payload, {}
+        return 404, _JSON, orjson.dumps(plaid_error("NOT_FOUND", f"unknown endpoint {path}").body(request_id())), {}
+
+
+def start_emulator(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    seed: int = 0,
+    state_path: str | Path | None = None,
+    credentials: tuple[str, str] | None = None,
+    transactions: int | None = None,
+    today: date | None = None,
+) -> Emulator:
+    """Start an emulator in a background thread and return it (port=0 picks a free port)."""
+    if transactions is not None and transactions < 1:
+        raise ValueError("transactions must be at least 1 (or None for a realistic history)")
+    store = StateStore(Path(state_path) if state_path is not None else None)
+    service = EmulatorService(seed=seed, state=store, credentials=credentials, transactions=transactions, today=today)
+    return Emulator(service, host, port)
+
+
+def serve(host: str, port: int, seed: int, transactions: int | None, state_path: str | Path | None) -> None:
+    """Run an emulator in the foreground until Ctrl-C (`finboard emulator`)."""
+    emulator = start_emulator(host, port, seed=seed, state_path=state_path, transactions=transactions)
+    print(f"Plaid emulator listening on {emulator.url} (seed {seed}); Ctrl-C stops it", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
