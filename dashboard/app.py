@@ -12,6 +12,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.insert(0, str(ROOT))
 
 from dashboard.context import workspace  # noqa: E402
+from dashboard.live import follow_data_version  # noqa: E402
 
 PAGES = ROOT / "pages"
 MODE_BANNER = {
@@ -25,6 +26,7 @@ st.set_page_config(page_title="Finboard", page_icon=":material/finance:", layout
 ws = workspace()
 text, icon = MODE_BANNER[ws.settings.mode]
 st.sidebar.caption(f"{icon} {text}")
+follow_data_version()  # reruns an open page when a webhook-triggered sync commits
 
 navigation = st.navigation(
     [

@@ -6,6 +6,7 @@ from core.errors import FinboardError
 from core.items import list_items, remove_item
 from dashboard.actions import load_demo_bank, sync_with_progress
 from dashboard.context import workspace
+from dashboard.webhook_events import show_webhook_events
 
 ws = workspace()
 st.title("Connections")
@@ -39,3 +40,5 @@ for item in items:
                 st.rerun()
             except FinboardError as e:
                 st.error(str(e))
+
+show_webhook_events(ws)
