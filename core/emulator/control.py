@@ -108,7 +108,8 @@ class Control:
             self._s.skew += timedelta(seconds=seconds)
 
     def webhooks(self) -> list[dict[str, Any]]:
-        """Webhooks attempted so far (oldest first): url, payload, status (HTTP code or None), error."""
+        """Webhooks attempted so far (oldest first): url, payload, plaid_verification (the signed JWT header),
+        status (HTTP code, None when unreachable), error."""
         return [{k: v for k, v in d.items() if k != "body"} for d in self._s.webhooks.deliveries]
 
     def flush_webhooks(self, timeout: float = 10.0) -> bool:

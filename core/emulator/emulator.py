@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import orjson
@@ -12,11 +13,21 @@ from core.emulator.api import PlaidApi
 from core.emulator.control import Control, call_hook
 from core.emulator.errors import plaid_error
 from core.emulator.ids import request_id
+from core.emulator.link import LinkFlow
 from core.emulator.server import EmulatorHTTPServer, Response
 from core.emulator.service import EmulatorService
 from core.emulator.state import StateStore
 
 _JSON = "application/json"
+# GET path -> (file under core/emulator/static, content type)
+_STATIC = {
+    "/link/v2/stable/link-initialize.js": ("link-initialize.js", "application/javascript; charset=utf-8"),
+    "/link/web/": ("index.html", "text/html; charset=utf-8"),
+    "/link/hosted/": ("index.html", "text/html; charset=utf-8"),
+    "/link/web/link.js": ("link.js", "application/javascript; charset=utf-8"),
+    "/link/web/link.css": ("link.css", "text/css; charset=utf-8"),
+}
+_LINK_API = "/link/web/api/"
 
 
 class Emulator:
@@ -26,10 +37,13 @@ class Emulator:
         self._service = service
         self.control = Control(service)
         self._api = PlaidApi(service)
+        self._link = LinkFlow(service)
+        static = resources.files("core.emulator").joinpath("static")
+        self._static = {path: (static.joinpath(name).read_bytes(), kind) for path, (name, kind) in _STATIC.items()}
         self._server = EmulatorHTTPServer((host, port), self._app)
         self.port: int = self._server.server_address[1]
         self.url = f"http://{host}:{self.port}"
-        self._api.base_url = self.url
+        service.base_url = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"emulator-{self.port}", daemon=True)
         self._thread.start()
 
@@ -53,6 +67,16 @@ class Emulator:
                 return 405, _JSON, orjson.dumps({"error": "use POST"}), {}
             status, payload = call_hook(self.control, path.removeprefix("/emulator/"), body)
             return status, _JSON, payload, {}
+        if method == "GET" and path in self._static:
+            payload, kind = self._static[path]
+            return 200, kind, payload, {}
+        if method == "POST" and path.startswith(_LINK_API):
+            try:
+                request: object = orjson.loads(body or b"{}")
+            except orjson.JSONDecodeError:
+                request = None
+            status, answer = self._link.handle(path.removeprefix(_LINK_API), request)
+            return status, _JSON, orjson.dumps(answer), {}
         if method == "POST" and path in self._api.routes:
             status, payload = self._api.handle(path, headers, body)
             return status, _JSON, payload, {}

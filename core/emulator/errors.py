@@ -17,6 +17,14 @@ _KNOWN: dict[str, tuple[str, int, str, str | None]] = {
     "INVALID_LINK_TOKEN": ("INVALID_INPUT", 400, "provided link token is invalid or has expired", None),
     "INVALID_INSTITUTION": ("INVALID_INPUT", 400, "invalid institution_id provided", None),
     "INVALID_ACCOUNT_ID": ("INVALID_INPUT", 400, "one or more of the account IDs is invalid", None),
+    "INVALID_WEBHOOK_VERIFICATION_KEY_ID": (
+        "INVALID_INPUT", 400, "invalid key_id provided. note that key_ids are specific to Plaid environments", None),
+    "USER_PERMISSION_REVOKED": (
+        "ITEM_ERROR",
+        400,
+        "the holder of this account has revoked their permission for your application to access it",
+        "The holder of this account has revoked their permission for your application to access it.",
+    ),
     "INVALID_BODY": ("INVALID_REQUEST", 400, "body could not be parsed as JSON", None),
     "NOT_FOUND": ("INVALID_REQUEST", 404, "not found", None),
     "ITEM_LOGIN_REQUIRED": (

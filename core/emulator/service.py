@@ -46,6 +46,10 @@ class EmulatorService:
         self.transactions = transactions
         self.today = today
         self.skew = timedelta()  # test hook: moves the wall clock used for token expiry and rate limits
+        self.base_url = ""  # set once the HTTP server is bound
+        # Public tokens a Link session issued, by link_session_id, for /link/token/get. Memory only: the state file
+        # keeps tokens hashed, so another process reports such a session without its token.
+        self.session_public_tokens: dict[str, str] = {}
         self.store = state
         self.faults = Faults(clock=lambda: self.now().timestamp())
         self._ids: dict[int, IdFactory] = {}
@@ -60,6 +64,14 @@ class EmulatorService:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.skew
+
+    @staticmethod
+    def from_timestamp(ts: float) -> datetime:
+        return datetime.fromtimestamp(ts, UTC)
+
+    @staticmethod
+    def from_date(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
     def refresh(self) -> None:
         """Pick up writes other processes made to the shared state file (live items catch up when next used)."""
@@ -141,13 +153,15 @@ class EmulatorService:
         return self.store.update(add)
 
     def update_item(self, item_id: str, **fields: Any) -> dict[str, Any]:
-        def change(state: dict[str, Any]) -> None:
-            state["items"][item_id].update(fields)
+        def change(state: dict[str, Any]) -> dict[str, Any]:
+            record: dict[str, Any] = state["items"][item_id]
+            record.update(fields)
+            return record
 
-        self.store.update(change)
-        return self.record(item_id)
+        return self.store.update(change)
 
     def remove_item(self, item_id: str) -> None:
+        """The access tokens stop working; the record stays so the item's id and ordinal are never reused."""
         self.update_item(item_id, removed=True, access_token_sha256=[])
         self._live.pop(item_id, None)
 
@@ -219,6 +233,22 @@ class EmulatorService:
         item_id, first = self.store.update(exchange)
         return access, item_id, first
 
+    def add_link_token(self, token: str, record: dict[str, Any]) -> None:
+        def add(state: dict[str, Any]) -> None:
+            self._prune(state)
+            state["link_tokens"][token_hash(token)] = record
+
+        self.store.update(add)
+
+    def link_token(self, token: object, *, allow_expired: bool = False) -> dict[str, Any]:
+        """The link token's record; INVALID_LINK_TOKEN when unknown or (unless allowed) expired."""
+        record = self.store.state["link_tokens"].get(token_hash(token)) if isinstance(token, str) else None
+        if record is None:
+            raise plaid_error("INVALID_LINK_TOKEN")
+        if not allow_expired and record["expires_at"] <= self.now().timestamp():
+            raise plaid_error("INVALID_LINK_TOKEN", "provided link token has expired")
+        return record  # type: ignore[no-any-return]
+
     def _prune(self, state: dict[str, Any]) -> None:
         now = self.now().timestamp()
         state["public_tokens"] = {h: t for h, t in state["public_tokens"].items() if t["expires_at"] > now}
@@ -239,9 +269,13 @@ class EmulatorService:
 
     def login_required(self, item_id: str) -> None:
         """What /sandbox/item/reset_login does: ITEM_LOGIN_REQUIRED and an ITEM ERROR webhook."""
-        error = plaid_error("ITEM_LOGIN_REQUIRED").item_error()
+        error = self.login_required_error()
         self.update_item(item_id, error=error)
         self.fire(item_id, "ITEM", "ERROR", error=error)
+
+    @staticmethod
+    def login_required_error() -> dict[str, Any]:
+        return plaid_error("ITEM_LOGIN_REQUIRED").item_error()
 
     def check_item_healthy(self, record: dict[str, Any]) -> None:
         error = record["error"]

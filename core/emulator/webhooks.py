@@ -103,8 +103,10 @@ class WebhookDispatcher:
 
     def _deliver(self, url: str, body: bytes) -> None:
         payload = orjson.loads(body)
-        record: dict[str, Any] = {"url": url, "payload": payload, "body": body, "status": None, "error": None}
-        headers = {"Content-Type": "application/json", "Plaid-Verification": self._signer.sign(body, int(time.time()))}
+        signature = self._signer.sign(body, int(time.time()))
+        record: dict[str, Any] = {"url": url, "payload": payload, "body": body, "plaid_verification": signature,
+                                  "status": None, "error": None}
+        headers = {"Content-Type": "application/json", "Plaid-Verification": signature}
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310

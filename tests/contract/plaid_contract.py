@@ -13,6 +13,7 @@ import plaid
 import pytest
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+from openapi_core.validation.schemas import oas30_read_schema_validators_factory
 from plaid.api import plaid_api
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
 from plaid.model.plaid_error import PlaidError
@@ -26,6 +27,7 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "plaid"
 SPEC = SHARED / "openapi-2020-09-14.yml"
 TAXONOMY = SHARED / "pfc-taxonomy-all.csv"
 TODAY = date(2025, 6, 1)
+DEAD_WEBHOOK = "http://127.0.0.1:9/plaid/webhook"  # port 9 (discard) is closed here: deliveries fail fast
 CLIENT = ("contract-client", "contract-secret")
 
 
@@ -79,11 +81,24 @@ class Contract:
             MockResponse(raw, status_code=status, content_type="application/json"),
         )
 
+    def validate_schema(self, schema: str, value: Any) -> None:
+        """Validate a value (a webhook payload, say) against a named component schema of the spec."""
+        spec = self.api.spec
+        oas30_read_schema_validators_factory.create(spec, spec / "components" / "schemas" / schema).validate(value)
+
+    def webhooks(self, item_id: str | None = None, code: str | None = None) -> list[dict[str, Any]]:
+        """Webhooks the emulator attempted (the test URLs need not answer), newest last."""
+        assert self.emu.control.flush_webhooks()
+        return [w for w in self.emu.control.webhooks()
+                if (item_id is None or w["payload"].get("item_id") == item_id)
+                and (code is None or w["payload"]["webhook_code"] == code)]
+
     def path(self, operation: str) -> str:
         return str(getattr(self.client, operation + "_endpoint").settings["endpoint_path"])
 
     def new_item(self, institution_id: str = "ins_109508", webhook: str | None = None,
                  username: str = "user_good") -> tuple[str, str]:
+        # webhooks to an unused local port fail fast; the emulator still records what it sent
         """(access_token, item_id) of a fresh item, created the sandbox way."""
         options = SandboxPublicTokenCreateRequestOptions(override_username=username, override_password="pass_good")
         if webhook is not None:
