@@ -45,7 +45,7 @@ def record_events(store: Store, events: Sequence[WebhookEvent]) -> None:
         con.executemany(f"INSERT INTO webhook_events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", map(astuple, events))
         con.execute(
             "DELETE FROM webhook_events WHERE event_id IN (SELECT event_id FROM webhook_events "
-            "ORDER BY received_at DESC, event_id OFFSET ?)",
+            "ORDER BY received_at DESC, event_id DESC OFFSET ?)",
             [KEEP_EVENTS],
         )
 
@@ -62,6 +62,6 @@ def recent_events(store: Store, limit: int = 50) -> list[WebhookEvent]:
     """The newest events first."""
     with store.connect() as con:
         rows = con.execute(
-            f"SELECT {COLUMNS} FROM webhook_events ORDER BY received_at DESC, event_id LIMIT ?", [limit]
+            f"SELECT {COLUMNS} FROM webhook_events ORDER BY received_at DESC, event_id DESC LIMIT ?", [limit]
         ).fetchall()
     return [WebhookEvent(*row) for row in rows]
