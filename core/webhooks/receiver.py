@@ -59,6 +59,11 @@ class ReplayGuard:
             self._seen[webhook.token_sha256] = webhook.expires_at
             return True
 
+    def forget(self, webhook: VerifiedWebhook) -> None:
+        """The delivery was not taken after all (queue full): the sender may send the same request again."""
+        with self._lock:
+            self._seen.pop(webhook.token_sha256, None)
+
 
 class WebhookReceiver:
     """Binds host:port at construction (OSError if taken); `stop()` ends the server and workers."""
@@ -123,6 +128,8 @@ class WebhookReceiver:
             return HTTPStatus.BAD_REQUEST, "the body is not a JSON object"
         duplicate = not self.replays.first_delivery(webhook)
         if not self.processor.submit(Delivery(received_at, payload, body_sha256, True, duplicate=duplicate)):
+            if not duplicate:
+                self.replays.forget(webhook)
             return HTTPStatus.SERVICE_UNAVAILABLE, "too many webhooks queued; retry later"
         return HTTPStatus.OK, "accepted"
 

@@ -16,6 +16,7 @@ from core.config import load_settings
 from core.webhooks import WebhookReceiver, recent_events
 from core.webhooks.audit import set_outcome
 from core.webhooks.jobs import ItemJob, ItemJobQueue
+from core.webhooks.processor import WebhookProcessor
 from core.webhooks.verification import VerificationKeys, WebhookVerifier
 from core.workspace import Workspace
 from tests.unit.test_webhook_verification import FORGERIES
@@ -226,3 +227,19 @@ def test_webhooks_apply_in_arrival_order(receiver, ws, signer):
     while time.monotonic() < deadline and "ran sync" not in events(ws)[-1][4]:
         time.sleep(0.05)
     assert events(ws)[-1][4] == "ran sync #1"
+
+
+def test_a_full_queue_answers_503_and_the_same_request_is_taken_when_resent(ws, signer, jobs):
+    verifier = WebhookVerifier(VerificationKeys(FakeKeyService(signer.jwk())))
+    receiver = WebhookReceiver(ws, port=0, verifier=verifier, jobs=ItemJobQueue(jobs))
+    try:
+        body = plaid_body("ITEM", "NEW_ACCOUNTS_AVAILABLE")
+        headers = signer.headers(body)
+        receiver.processor.stop()  # a stopped processor takes nothing, like a full queue
+        assert post(receiver, body, headers)[0] == 503
+        receiver.processor = WebhookProcessor(ws, receiver.jobs)
+        assert post(receiver, body, headers)[0] == 200
+        assert receiver.wait_idle(10)
+        assert [e[4] for e in events(ws)] == ["new accounts available: flagged for Add accounts"]
+    finally:
+        receiver.stop()
