@@ -115,12 +115,35 @@ def test_a_forged_webhook_is_refused_recorded_and_has_no_effect(receiver, ws, si
     assert outcome.startswith("rejected: ")
 
 
-def test_a_tampered_body_is_refused_with_no_effect(receiver, ws, signer, jobs):
-    headers = signer.headers(SYNC)
+REVOKE = plaid_body("ITEM", "USER_PERMISSION_REVOKED")
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [REVOKE.replace(b"item-1", b"item-2"), orjson.dumps(orjson.loads(REVOKE))],
+    ids=["tampered", "re-serialized"],
+)
+def test_a_body_other_than_the_signed_bytes_is_refused_with_no_effect(receiver, ws, signer, jobs, sent):
     before = snapshot(ws.store)
-    assert post(receiver, plaid_body("ITEM", "USER_PERMISSION_REVOKED"), headers)[0] == 401
+    assert sent != REVOKE
+    assert post(receiver, sent, signer.headers(REVOKE))[0] == 401
     assert receiver.wait_idle(10)
     assert snapshot(ws.store) == before and jobs.runs == []
+    assert [e.verified for e in recent_events(ws.store)] == [False]
+
+
+def test_a_webhook_signed_with_an_expired_key_is_refused_with_no_effect(ws, signer, jobs):
+    expired = WebhookVerifier(VerificationKeys(FakeKeyService(signer.jwk(expired_at=int(time.time()) - 60))))
+    receiver = WebhookReceiver(ws, port=0, verifier=expired, jobs=ItemJobQueue(jobs))
+    try:
+        before = snapshot(ws.store)
+        assert post(receiver, REVOKE, signer.headers(REVOKE))[0] == 401
+        assert receiver.wait_idle(10)
+        assert snapshot(ws.store) == before and jobs.runs == []
+        [event] = recent_events(ws.store)
+        assert not event.verified and "expired" in event.outcome
+    finally:
+        receiver.stop()
 
 
 def test_a_replayed_request_is_acknowledged_and_ignored(receiver, ws, signer, jobs):
