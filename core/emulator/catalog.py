@@ -260,12 +260,11 @@ TAX_REFUND = M("irs_refund", "IRS TREAS 310 TAX REF", "Internal Revenue Service"
 INVESTMENT = M("vanguard", "Vanguard Buy Investment", "Vanguard", "TRANSFER_OUT_INVESTMENT_AND_RETIREMENT_FUNDS",
                "VERY_HIGH", "other", 0, 0, 0, "checking", "vanguard.com", post_days=(0, 0),
                counterparty_type="financial_institution")
-REFUND_NAME = "Refund"
 
 # CAD account: an Interac e-transfer now and then, everyday spending while in Canada.
 INTERAC = M("interac", "Interac e-Transfer Deposit", None, "TRANSFER_IN_DEPOSIT", "HIGH", "other", 30000, 80000, 0,
             "checking", None, post_days=(0, 0), counterparty_type="payment_app")
-# fmt: on
+
 
 # Non-merchant rows (income, transfers, fees, interest): name, PFC detailed, confidence.
 SALARY = ("{employer} Payroll", "INCOME_SALARY", "VERY_HIGH")
@@ -315,3 +314,20 @@ OWNERS = (
     ("Jordan Avery Quill", "jordan.quill@example.com", "4155550142", "77 Fulton Street"),
     ("Sam Rivera Okafor", "sam.okafor@example.com", "2065550187", "1400 Pine Street"),
 )
+
+
+# Every merchant by key (bodies.py looks them up when it writes a transaction).
+MERCHANTS: dict[str, Merchant] = {
+    m.key: m
+    for m in (*EVERYDAY, *TRAVEL_EVERYDAY, *(s for s, _ in SUBSCRIPTIONS), TRAVEL_FLIGHT, TRAVEL_HOTEL, TRAVEL_CAR,
+              ELECTRIC, WATER, RENT, TAX_REFUND, INVESTMENT, INTERAC)
+}
+
+
+def emitted_categories() -> set[tuple[str, str]]:
+    """Every (primary, detailed) PFC pair the world can produce; the contract tests check them against the taxonomy."""
+    rows = (SALARY, INTEREST, TRANSFER_TO_SAVINGS, TRANSFER_FROM_CHECKING, TRANSFER_OUT, TRANSFER_IN,
+            CARD_PAYMENT_OUT, CARD_PAYMENT_IN, MORTGAGE_OUT, MORTGAGE_IN, STUDENT_OUT, STUDENT_IN, MAINTENANCE_FEE,
+            ATM_FEE, OVERDRAFT_FEE, FOREIGN_FEE, LATE_FEE, INTEREST_CHARGE)
+    details = {m.detailed for m in MERCHANTS.values()} | {r[1] for r in rows} | {"OTHER_OTHER"}
+    return {(primary_of(d), d) for d in details}

@@ -75,7 +75,7 @@ def token_hash(token: str) -> str:
 
 
 def request_id() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(15))
+    return secrets.token_hex(8)
 
 
 def stable_id(text: str) -> str:

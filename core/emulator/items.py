@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import orjson
+
 from core.emulator.ids import IdFactory
 from core.emulator.ledger import Ledger
 from core.emulator.world import Change, World
@@ -25,6 +27,7 @@ class LiveItem:
         self.ledger = Ledger([a.account_id for a in self.world.accounts], salt=self.item_id)
         self.ledger.apply(self.world.history())
         self.applied = 0  # events of the record replayed so far
+        self._accounts_cache: tuple[tuple[int, tuple[str, ...]], bytes] | None = None
         self.catch_up(record)
 
     def catch_up(self, record: dict[str, Any]) -> list[Change]:
@@ -63,6 +66,13 @@ class LiveItem:
             for a in self.world.accounts
             if (shown is None or a.index in shown) and (account_ids is None or a.account_id in account_ids)
         ]
+
+    def accounts_bytes(self, record: dict[str, Any]) -> bytes:
+        """accounts_json as JSON, cached until the log (and so a balance) changes: sync sends it with every page."""
+        key = (len(self.ledger), tuple(record.get("account_ids") or ()))
+        if self._accounts_cache is None or self._accounts_cache[0] != key:
+            self._accounts_cache = (key, orjson.dumps(self.accounts_json(record)))
+        return self._accounts_cache[1]
 
     def clock(self) -> date:
         return date.fromordinal(self.world.clock)

@@ -82,6 +82,8 @@ class LinkFlow:
         if failure is not None:
             raise plaid_error(failure)
         item_id = config["item_id"]
+        if item_id is None and session["institution_id"] == institution.institution_id:
+            item_id = session["item_id"]  # the user came back to this bank's login within the session
         if item_id is None:
             # the new item exists from here on; it becomes reachable once its public token is exchanged
             item_id = self.s.create_item(institution.institution_id, username, config["products"], config["webhook"])
@@ -110,7 +112,8 @@ class LinkFlow:
     def exit(self, body: dict[str, Any]) -> dict[str, Any]:
         record = self.s.link_token(body["token"], allow_expired=True)
         session = _session(record, body.get("link_session_id"))
-        institution = session["institution_id"] and catalog.INSTITUTIONS_BY_ID[session["institution_id"]]
+        # the bank the user picked, even before any credentials reached us
+        institution = catalog.INSTITUTIONS_BY_ID.get(str(body.get("institution_id") or session["institution_id"] or ""))
         metadata = {
             "institution": {"name": institution.name, "institution_id": institution.institution_id}
             if institution else None,

@@ -24,11 +24,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-import orjson
-
 from core.emulator import catalog as cat
+from core.emulator.bodies import FragmentKey, TransactionWriter
 from core.emulator.catalog import Merchant
-from core.emulator.ids import KIND_ACCOUNT, IdFactory, stable_id
+from core.emulator.ids import KIND_ACCOUNT, IdFactory
 
 HISTORY_DAYS = 730
 DEFAULT_EVERYDAY_PER_DAY = 3.6
@@ -40,13 +39,6 @@ ADD, MODIFY, REMOVE = 0, 1, 2
 Change = tuple[int, str, int, int, bool, bytes | None]
 
 _WEEKDAY_WEIGHT = (0.9, 0.95, 1.0, 1.05, 1.2, 1.35, 1.1)  # Monday..Sunday
-
-_TXN = (
-    '{"transaction_id":"%s","account_id":"%s","amount":%s,"iso_currency_code":"%s","unofficial_currency_code":null,'
-    '"date":"%s","authorized_date":"%s","datetime":%s,"authorized_datetime":%s,"pending":%s,'
-    '"pending_transaction_id":%s,%s}'
-)
-
 
 @dataclass(frozen=True)
 class Account:
@@ -72,11 +64,12 @@ class _Pending:
     transaction_id: str
     account: int
     cents: int  # authorized amount
-    posted_cents: int  # amount when it posts (a restaurant tip, a fuel pre-authorisation)
+    posted_cents: int  # amount when it posts (a restaurant adds the tip)
     day: int
     post_day: int
     minute: int | None
     fragment: str
+    key: FragmentKey
     foreign: bool
 
 
@@ -88,14 +81,8 @@ class _Posted:
     day: int
     auth_day: int
     minute: int | None
-    fragment_key: tuple[str, ...]
+    fragment_key: FragmentKey
     pending_id: str | None
-
-
-def _money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
 def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -107,13 +94,13 @@ class World:
     """One item's accounts and transaction stream. Not thread-safe; the caller serialises access."""
 
     def __init__(self, ids: IdFactory, seed: int, ordinal: int, today: date, transactions: int | None) -> None:
-        self.seed, self.ordinal, self.today = seed, ordinal, today
+        self.seed, self.ordinal = seed, ordinal
         self._txn_id = ids.transaction_ids(ordinal)
         self._counter = 0
         rng = random.Random(f"{seed}:{ordinal}:profile")
         self._rng = rng
         self.size = transactions
-        n_accounts = 6 if transactions is None else min(MAX_ACCOUNTS, max(6, transactions // ACCOUNTS_PER_TRANSACTIONS))
+        n_accounts = account_count(transactions)
         self.start = today.toordinal() - HISTORY_DAYS + 1
         self.clock = today.toordinal()
         self.accounts = self._make_accounts(ids, n_accounts)
@@ -133,6 +120,8 @@ class World:
         self.homeowner = self.accounts[self._loan].subtype == "mortgage"
         self.employer = rng.choice(cat.EMPLOYERS)
         self.home = rng.choice(cat.HOME_CITIES)
+        self._bodies = TransactionWriter(seed, ordinal, [a.account_id for a in self.accounts],
+                                         [a.currency for a in self.accounts], self.employer)
         everyday_total = DEFAULT_EVERYDAY_PER_DAY * HISTORY_DAYS if transactions is None else float(transactions)
         self._per_day = everyday_total / HISTORY_DAYS
         scale = max(1.0, everyday_total / (DEFAULT_EVERYDAY_PER_DAY * HISTORY_DAYS))
@@ -148,12 +137,9 @@ class World:
         self._card_month: dict[tuple[int, int, int], int] = {}  # (account, year, month) -> posted spending
         self._pending: dict[int, list[_Pending]] = {}  # post day -> pending transactions
         self._recent: deque[_Posted] = deque(maxlen=200)  # posted purchases a refund or correction may touch
-        self._stores: dict[tuple[str, str], list[dict[str, object]]] = {}
-        self._fragments: dict[tuple[str, ...], str] = {}
-        self._trips: dict[int, list[tuple[str, cat.Place, int, int]]] = {}  # day -> [(event, city, nights, seq)]
+        self._trips: dict[int, list[tuple[str, cat.Place, int]]] = {}  # day -> [(event, city, nights)]
         self._trip_days: dict[int, cat.Place] = {}
         self._trip_years: set[int] = set()
-        self._dates: dict[int, str] = {}
         self._seed_card_statements()
 
     # ------------------------------------------------------------------------------------------ accounts
@@ -290,14 +276,14 @@ class World:
         """
         out: list[Change] = []
         for transacted, posted, cents, description, currency in items:
-            frag = self._fragment(("custom", description))
+            key = ("custom", description)
+            frag = self._bodies.fragment(key)
             acct = self._fx if currency == self.accounts[self._fx].currency else self._checking
-            p = _Pending(self._next_id(), acct, cents, cents, transacted.toordinal(),
-                         max(posted.toordinal(), transacted.toordinal()), None, frag, False)
-            if p.post_day <= self.clock:
-                self._post_pending(p, out, was_pending=False)
+            day, post_day = transacted.toordinal(), max(posted.toordinal(), transacted.toordinal())
+            if post_day <= self.clock:
+                self._post(self._next_id(), acct, cents, post_day, day, None, frag, key, False, None, out)
             else:
-                self._hold(p, out)
+                self._hold(_Pending(self._next_id(), acct, cents, cents, day, post_day, None, frag, key, False), out)
         return out
 
     def _trim(self, out: list[Change], n: int) -> None:
@@ -319,7 +305,7 @@ class World:
         day = date.fromordinal(d)
         self._recurring(day, d, rng, out)
         trip = self._trip_city(d)
-        for event, city, nights, _ in self._trips.get(d, ()):
+        for event, city, nights in self._trips.get(d, ()):
             self._trip_event(event, city, nights, d, rng, out)
         for _ in range(everyday):
             if trip is not None and rng.random() < 0.7:
@@ -444,7 +430,7 @@ class World:
         original = self._recent[int(rng.random() * len(self._recent))]
         if original.cents <= 0 or d - original.day > 30:
             return
-        self._emit(d, original.account, -original.cents, rng, self._fragment(original.fragment_key), None, out,
+        self._emit(d, original.account, -original.cents, rng, self._bodies.fragment(original.fragment_key), None, out,
                    post_days=(1, 3), fragment_key=original.fragment_key)
 
     def _purchase(
@@ -460,9 +446,9 @@ class World:
         *,
         foreign: bool = False,
     ) -> None:
-        key: tuple[str, ...]
+        key: FragmentKey
         if m.channel == "in store" and city is not None:
-            stores = self._stores_in(m, city)
+            stores = self._bodies.stores_in(m, city)
             store = stores[int(rng.random() * len(stores))]
             key = ("m", m.key, city[0], str(store["store_number"]))
         else:
@@ -470,7 +456,7 @@ class World:
         if minute is None and m.channel != "other":
             minute = 420 + int(rng.random() * 900)
         tip = cents * (15 + int(rng.random() * 8)) // 100 if m.tip else 0
-        self._emit(d, acct, cents, rng, self._fragment(key), minute, out, post_days=m.post_days, tip=tip,
+        self._emit(d, acct, cents, rng, self._bodies.fragment(key), minute, out, post_days=m.post_days, tip=tip,
                    fragment_key=key, foreign=foreign)
 
     def _emit(
@@ -485,16 +471,17 @@ class World:
         *,
         post_days: tuple[int, int],
         tip: int = 0,
-        fragment_key: tuple[str, ...] = (),
+        fragment_key: FragmentKey = (),
         foreign: bool = False,
     ) -> None:
         lo, hi = post_days
-        delay = lo + int(rng.random() * (hi - lo + 1)) if hi else 0
-        p = _Pending(self._next_id(), acct, cents, cents + tip, d, d + delay, minute, fragment, foreign)
-        if p.post_day <= self.clock:  # history: it has long posted, Plaid shows only the posted version
-            self._post_pending(p, out, was_pending=False, fragment_key=fragment_key)
+        post_day = d + lo + int(rng.random() * (hi - lo + 1)) if hi else d
+        txn_id = self._next_id()
+        if post_day <= self.clock:  # history: it has long posted, Plaid shows only the posted version
+            self._post(txn_id, acct, cents + tip, post_day, d, minute, fragment, fragment_key, foreign, None, out)
         else:
-            self._hold(p, out)
+            pending = _Pending(txn_id, acct, cents, cents + tip, d, post_day, minute, fragment, fragment_key, foreign)
+            self._hold(pending, out)
 
     def _hold(self, p: _Pending, out: list[Change]) -> None:
         self._pending.setdefault(p.post_day, []).append(p)
@@ -502,24 +489,35 @@ class World:
             self.pending_out[p.account] += p.cents
         out.append((ADD, p.transaction_id, p.account, p.cents, True, self._encode_pending(p)))
 
-    def _post_pending(
-        self, p: _Pending, out: list[Change], *, was_pending: bool = True, fragment_key: tuple[str, ...] = ()
+    def _post_pending(self, p: _Pending, out: list[Change]) -> None:
+        """The pending row goes away and a posted one, pointing back at it, takes its place."""
+        if p.cents > 0:
+            self.pending_out[p.account] -= p.cents
+        out.append((REMOVE, p.transaction_id, p.account, p.cents, True, None))
+        self._post(self._next_id(), p.account, p.posted_cents, p.post_day, p.day, p.minute, p.fragment, p.key,
+                   p.foreign, p.transaction_id, out)
+
+    def _post(
+        self,
+        txn_id: str,
+        acct: int,
+        cents: int,
+        day: int,
+        auth_day: int,
+        minute: int | None,
+        fragment: str,
+        key: FragmentKey,
+        foreign: bool,
+        pending_id: str | None,
+        out: list[Change],
     ) -> None:
-        if was_pending:
-            if p.cents > 0:
-                self.pending_out[p.account] -= p.cents
-            out.append((REMOVE, p.transaction_id, p.account, p.cents, True, None))
-        txn_id = self._next_id() if was_pending else p.transaction_id
-        pending_id = p.transaction_id if was_pending else None
-        body = self._encode(txn_id, p.account, p.posted_cents, p.post_day, p.day, p.minute, False, pending_id,
-                            p.fragment)
-        self._book(p.account, p.posted_cents, p.post_day)
-        out.append((ADD, txn_id, p.account, p.posted_cents, False, body))
-        if fragment_key and fragment_key[0] == "m":
-            self._recent.append(_Posted(txn_id, p.account, p.posted_cents, p.post_day, p.day, p.minute,
-                                        fragment_key, pending_id))
-        if p.foreign and p.posted_cents > 0:
-            self._row(p.post_day, p.account, p.posted_cents * 3 // 100, cat.FOREIGN_FEE, out)
+        body = self._bodies.encode(txn_id, acct, cents, day, auth_day, minute, False, pending_id, fragment)
+        self._book(acct, cents, day)
+        out.append((ADD, txn_id, acct, cents, False, body))
+        if key and key[0] == "m":
+            self._recent.append(_Posted(txn_id, acct, cents, day, auth_day, minute, key, pending_id))
+        if foreign and cents > 0:
+            self._row(day, acct, cents * 3 // 100, cat.FOREIGN_FEE, out)
 
     def _book(self, acct: int, cents: int, day: int, *, spending: bool = True) -> None:
         self.flow[acct] += cents
@@ -542,7 +540,8 @@ class World:
         """A posted non-merchant row (salary, fee, interest, one side of a transfer)."""
         name = row[0].format(**fmt) if fmt else row[0]
         txn_id = self._next_id()
-        body = self._encode(txn_id, acct, cents, d, d, None, False, None, self._fragment(("row", name, *row[1:])))
+        fragment = self._bodies.fragment(("row", name, *row[1:]))
+        body = self._bodies.encode(txn_id, acct, cents, d, d, None, False, None, fragment)
         self._book(acct, cents, d, spending=spending)
         out.append((ADD, txn_id, acct, cents, False, body))
 
@@ -578,15 +577,15 @@ class World:
         self._trip_years.add(year)
         rng = random.Random(f"{self.seed}:{self.ordinal}:trips:{year}")
         jan1 = date(year, 1, 1).toordinal()
-        for seq, slot in enumerate(sorted(rng.sample(range(10, 350, 30), 3))):
+        for slot in sorted(rng.sample(range(10, 350, 30), 3)):
             start, nights = jan1 + slot + rng.randint(0, 20), rng.randint(3, 7)
             city = rng.choice([c for c in cat.TRIP_CITIES if c[0] != self.home[0]])
             for k in range(nights + 1):
                 self._trip_days[start + k] = city
-            self._trips.setdefault(start - rng.randint(21, 45), []).append(("flight", city, nights, seq))
-            self._trips.setdefault(start + nights, []).append(("hotel", city, nights, seq))
+            self._trips.setdefault(start - rng.randint(21, 45), []).append(("flight", city, nights))
+            self._trips.setdefault(start + nights, []).append(("hotel", city, nights))
             if rng.random() < 0.4 and city[3] == "US":
-                self._trips.setdefault(start + nights, []).append(("car", city, nights, seq))
+                self._trips.setdefault(start + nights, []).append(("car", city, nights))
 
     def _trip_event(self, event: str, city: cat.Place, nights: int, d: int, rng: random.Random,
                     out: list[Change]) -> None:
@@ -623,8 +622,8 @@ class World:
         if self._recent and rng.random() < 0.3:  # Plaid re-categorised a recent posted transaction
             t = self._recent[int(rng.random() * len(self._recent))]
             key = (*t.fragment_key, "recategorised")
-            body = self._encode(t.transaction_id, t.account, t.cents, t.day, t.auth_day, t.minute, False,
-                                t.pending_id, self._fragment(key))
+            body = self._bodies.encode(t.transaction_id, t.account, t.cents, t.day, t.auth_day, t.minute, False,
+                                t.pending_id, self._bodies.fragment(key))
             out.append((MODIFY, t.transaction_id, t.account, t.cents, False, body))
         if self._recent and rng.random() < 0.05:  # a duplicate posting reversed by the bank
             t = self._recent.pop()
@@ -637,162 +636,16 @@ class World:
         self._counter += 1
         return self._txn_id(self._counter)
 
-    def _date(self, d: int) -> str:
-        s = self._dates.get(d)
-        if s is None:
-            s = self._dates[d] = date.fromordinal(d).isoformat()
-        return s
-
     def _encode_pending(self, p: _Pending) -> bytes:
-        return self._encode(p.transaction_id, p.account, p.cents, p.day, p.day, p.minute, True, None, p.fragment)
-
-    def _encode(
-        self,
-        txn_id: str,
-        acct: int,
-        cents: int,
-        day: int,
-        auth_day: int,
-        minute: int | None,
-        pending: bool,
-        pending_id: str | None,
-        fragment: str,
-    ) -> bytes:
-        a = self.accounts[acct]
-        if minute is None:
-            auth_dt = dt = "null"
-        else:
-            hm = f"T{minute // 60:02d}:{minute % 60:02d}:00Z\""
-            auth_dt = '"' + self._date(auth_day) + hm
-            dt = auth_dt if pending or day == auth_day else '"' + self._date(day) + "T08:00:00Z\""
-        return (
-            _TXN
-            % (
-                txn_id,
-                a.account_id,
-                _money(cents),
-                a.currency,
-                self._date(day),
-                self._date(auth_day),
-                dt,
-                auth_dt,
-                "true" if pending else "false",
-                "null" if pending_id is None else '"' + pending_id + '"',
-                fragment,
-            )
-        ).encode()
-
-    def _stores_in(self, m: Merchant, city: cat.Place) -> list[dict[str, object]]:
-        stores = self._stores.get((m.key, city[0]))
-        if stores is None:
-            rng = random.Random(f"{self.seed}:{self.ordinal}:stores:{m.key}:{city[0]}")
-            stores = [
-                {
-                    "address": f"{rng.randint(10, 2999)} {rng.choice(cat.STREETS)}",
-                    "city": city[0],
-                    "region": city[1],
-                    "postal_code": city[2],
-                    "country": city[3],
-                    "lat": round(city[4] + rng.uniform(-0.03, 0.03), 6),
-                    "lon": round(city[5] + rng.uniform(-0.03, 0.03), 6),
-                    "store_number": str(rng.randint(100, 9999)),
-                }
-                for _ in range(rng.randint(1, 3))
-            ]
-            self._stores[(m.key, city[0])] = stores
-        return stores
-
-    def _fragment(self, key: tuple[str, ...]) -> str:
-        """The constant part of a transaction body (everything but ids, amount, dates, pending), cached."""
-        frag = self._fragments.get(key)
-        if frag is None:
-            frag = self._fragments[key] = _fragment_json(self._describe(key))
-        return frag
-
-    def _describe(self, key: tuple[str, ...]) -> dict[str, object]:
-        recategorised = key[-1] == "recategorised"
-        if recategorised:
-            key = key[:-1]
-        location: dict[str, object] = dict.fromkeys(_LOCATION_KEYS)
-        meta: dict[str, object] = dict.fromkeys(_META_KEYS)
-        counterparties: list[dict[str, object]] = []
-        if key[0] == "m":
-            m = _MERCHANTS[key[1]]
-            if len(key) > 2:
-                city = next(c for c in (*cat.HOME_CITIES, *cat.TRIP_CITIES) if c[0] == key[2])
-                location = next(s for s in self._stores_in(m, city) if s["store_number"] == key[3])
-            name, merchant_name, detailed, confidence = m.name, m.merchant_name, m.detailed, m.confidence
-            channel, website = m.channel, m.website
-            if merchant_name:
-                counterparties.append({
-                    "name": merchant_name, "type": m.counterparty_type, "website": website, "logo_url": None,
-                    "entity_id": stable_id(m.key), "confidence_level": confidence, "phone_number": None,
-                })
-            if m.channel == "other":
-                meta["payment_method"] = "ACH"
-        elif key[0] == "row":
-            name, detailed, confidence = key[1], key[2], key[3]
-            merchant_name, website, channel = None, None, "other"
-            if detailed == "INCOME_SALARY":
-                meta.update(payer=self.employer, payment_method="ACH", ppd_id="1" + stable_id(self.employer)[:9])
-                counterparties.append({
-                    "name": self.employer, "type": "income_source", "website": None, "logo_url": None,
-                    "entity_id": stable_id(self.employer), "confidence_level": "HIGH", "phone_number": None,
-                })
-        else:  # custom sandbox transaction
-            name, merchant_name, website, channel = key[1], None, None, "other"
-            detailed, confidence = "OTHER_OTHER", "LOW"
-        if recategorised:
-            confidence = "VERY_HIGH"
-        primary = cat.primary_of(detailed)
-        return {
-            "name": name,
-            "merchant_name": merchant_name,
-            "merchant_entity_id": stable_id(merchant_name) if merchant_name else None,
-            "logo_url": None,
-            "website": website,
-            "payment_channel": channel,
-            "transaction_type": {"in store": "place", "online": "digital"}.get(channel, "special"),
-            "location": location,
-            "payment_meta": meta,
-            "personal_finance_category": {
-                "primary": primary, "detailed": detailed, "confidence_level": confidence, "version": "v2",
-            },
-            "personal_finance_category_icon_url": f"https://plaid-category-icons.plaid.com/PFC_{primary}.png",
-            "counterparties": counterparties,
-            "account_owner": None,
-            "check_number": None,
-            "original_description": None,
-            "transaction_code": None,
-        }
+        return self._bodies.encode(p.transaction_id, p.account, p.cents, p.day, p.day, p.minute, True, None, p.fragment)
 
 
-_LOCATION_KEYS = ("address", "city", "region", "postal_code", "country", "lat", "lon", "store_number")
-_META_KEYS = ("reference_number", "ppd_id", "payee", "by_order_of", "payer", "payment_method", "payment_processor",
-              "reason")
-_MERCHANTS: dict[str, Merchant] = {
-    m.key: m
-    for m in (*cat.EVERYDAY, *cat.TRAVEL_EVERYDAY, *(s for s, _ in cat.SUBSCRIPTIONS), cat.TRAVEL_FLIGHT,
-              cat.TRAVEL_HOTEL, cat.TRAVEL_CAR, cat.ELECTRIC, cat.WATER, cat.RENT, cat.TAX_REFUND, cat.INVESTMENT,
-              cat.INTERAC)
-}
+
+
+def account_count(transactions: int | None) -> int:
+    """Six accounts for a personal history; one more per 20,000 transactions beyond that, at most 50."""
+    return 6 if transactions is None else min(MAX_ACCOUNTS, max(6, transactions // ACCOUNTS_PER_TRANSACTIONS))
 
 
 def _weekday_weight(d: int) -> float:
     return _WEEKDAY_WEIGHT[(d - 1) % 7]  # date ordinal 1 (0001-01-01) was a Monday
-
-
-def _fragment_json(fields: dict[str, object]) -> str:
-    return orjson.dumps(fields).decode()[1:-1]
-
-
-def emitted_categories() -> set[tuple[str, str]]:
-    """Every (primary, detailed) PFC pair the world can produce; the contract tests check them against the taxonomy."""
-    details = {m.detailed for m in _MERCHANTS.values()} | {"OTHER_OTHER"}
-    rows = (cat.SALARY, cat.INTEREST, cat.TRANSFER_TO_SAVINGS, cat.TRANSFER_FROM_CHECKING, cat.TRANSFER_OUT,
-            cat.TRANSFER_IN, cat.CARD_PAYMENT_OUT, cat.CARD_PAYMENT_IN, cat.MORTGAGE_OUT, cat.MORTGAGE_IN,
-            cat.STUDENT_OUT, cat.STUDENT_IN, cat.MAINTENANCE_FEE, cat.ATM_FEE, cat.OVERDRAFT_FEE, cat.FOREIGN_FEE,
-            cat.LATE_FEE, cat.INTEREST_CHARGE)
-    details |= {r[1] for r in rows}
-    return {(cat.primary_of(d), d) for d in details}
-

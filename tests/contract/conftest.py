@@ -4,20 +4,20 @@ models. The spec and the PFC taxonomy are read from ../shared/plaid, never copie
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
 from openapi_core import OpenAPI
-from plaid_contract import CLIENT, SPEC, TODAY, Contract
 
 from core.emulator import Emulator, start_emulator
+from tests.contract.plaid_contract import CLIENT, TODAY, Contract
 
 
 @pytest.fixture(scope="session")
-def openapi() -> OpenAPI:
-    if not SPEC.exists():
-        pytest.skip(f"Plaid's OpenAPI spec is not at {SPEC} (the ../shared reference checkout is absent)")
-    with SPEC.open() as f:
+def openapi(shared_plaid: Path) -> OpenAPI:
+    """Plaid's spec as the oracle (skips, via shared_plaid, when ../shared is absent)."""
+    with (shared_plaid / "openapi-2020-09-14.yml").open() as f:
         return OpenAPI.from_dict(yaml.load(f, Loader=yaml.CSafeLoader))
 
 

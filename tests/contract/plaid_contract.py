@@ -6,7 +6,6 @@ import json
 import urllib.error
 import urllib.request
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import plaid
@@ -23,9 +22,6 @@ from plaid.model.sandbox_public_token_create_request_options import SandboxPubli
 
 from core.emulator import Emulator
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "plaid"
-SPEC = SHARED / "openapi-2020-09-14.yml"
-TAXONOMY = SHARED / "pfc-taxonomy-all.csv"
 TODAY = date(2025, 6, 1)
 DEAD_WEBHOOK = "http://127.0.0.1:9/plaid/webhook"  # port 9 (discard) is closed here: deliveries fail fast
 CLIENT = ("contract-client", "contract-secret")

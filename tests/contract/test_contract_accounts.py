@@ -10,7 +10,8 @@ from plaid.model.accounts_balance_get_request_options import AccountsBalanceGetR
 from plaid.model.auth_get_request import AuthGetRequest
 from plaid.model.identity_get_request import IdentityGetRequest
 from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRequest
-from plaid_contract import Contract
+
+from tests.contract.plaid_contract import Contract
 
 BAD_TOKEN = "access-sandbox-00000000-0000-0000-0000-000000000000"
 

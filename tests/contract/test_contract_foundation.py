@@ -16,7 +16,8 @@ from plaid.model.products import Products
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
 from plaid.model.sandbox_public_token_create_request_options import SandboxPublicTokenCreateRequestOptions
 from plaid.model.transactions_sync_request import TransactionsSyncRequest
-from plaid_contract import Contract
+
+from tests.contract.plaid_contract import Contract
 
 
 def test_the_oracle_rejects_a_body_missing_a_required_field(contract: Contract) -> None:

@@ -16,9 +16,9 @@ from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRe
 from plaid.model.transactions_sync_request import TransactionsSyncRequest
 from plaid.model.webhook_type import WebhookType
 from plaid.model.webhook_verification_key_get_request import WebhookVerificationKeyGetRequest
-from plaid_contract import DEAD_WEBHOOK, Contract
 
 from core.emulator import catalog
+from tests.contract.plaid_contract import DEAD_WEBHOOK, Contract
 
 BAD_TOKEN = "access-sandbox-00000000-0000-0000-0000-000000000000"
 

@@ -15,7 +15,8 @@ from plaid.model.link_token_create_request_update import LinkTokenCreateRequestU
 from plaid.model.link_token_create_request_user import LinkTokenCreateRequestUser
 from plaid.model.link_token_get_request import LinkTokenGetRequest
 from plaid.model.products import Products
-from plaid_contract import DEAD_WEBHOOK, Contract
+
+from tests.contract.plaid_contract import DEAD_WEBHOOK, Contract
 
 
 def request(**overrides: Any) -> LinkTokenCreateRequest:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from pathlib import Path
 
 import orjson
 import pytest
-from plaid_contract import TAXONOMY
 
+from core.emulator.catalog import emitted_categories
 from core.emulator.endpoints.transactions import PFC_V1
 from core.emulator.ids import IdFactory
-from core.emulator.world import World, emitted_categories
+from core.emulator.world import World
 
 
 @pytest.fixture(scope="module")
-def taxonomy() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+def taxonomy(shared_plaid: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(PFC v2 pairs, PFC v1 pairs) from the CSV: header, then a note row, then one row per v2 category."""
-    if not TAXONOMY.exists():
-        pytest.skip(f"Plaid's PFC taxonomy is not at {TAXONOMY} (the ../shared reference checkout is absent)")
-    rows = list(csv.reader(TAXONOMY.read_text().splitlines()))[2:]
+    rows = list(csv.reader((shared_plaid / "pfc-taxonomy-all.csv").read_text().splitlines()))[2:]
     v2 = {(r[0], r[1]) for r in rows}
     v1 = {(r[3], r[4]) for r in rows if r[3] and " / " not in r[3]}
     return v2, v1

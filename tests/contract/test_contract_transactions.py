@@ -12,7 +12,8 @@ from plaid.model.sandbox_transactions_create_request import SandboxTransactionsC
 from plaid.model.transactions_refresh_request import TransactionsRefreshRequest
 from plaid.model.transactions_sync_request import TransactionsSyncRequest
 from plaid.model.transactions_sync_request_options import TransactionsSyncRequestOptions
-from plaid_contract import DEAD_WEBHOOK, TODAY, Contract
+
+from tests.contract.plaid_contract import DEAD_WEBHOOK, TODAY, Contract
 
 BAD_TOKEN = "access-sandbox-00000000-0000-0000-0000-000000000000"
 

@@ -10,6 +10,7 @@ from typing import Any
 import plaid
 import pytest
 from plaid.api import plaid_api
+from plaid.model.accounts_get_request import AccountsGetRequest
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
 from plaid.model.products import Products
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
@@ -112,3 +113,20 @@ def test_pending_transactions_post_with_their_pending_id(emu: Emulator, client: 
     for pending_id, t in posted.items():
         assert not t["pending"] and t["transaction_id"] != pending_id
         assert t["authorized_date"] <= t["date"]
+
+
+def test_each_balance_is_its_opening_balance_plus_its_flows(emu: Emulator, client: plaid_api.PlaidApi) -> None:
+    access, item_id = new_item(client)
+    state: dict[str, dict[str, Any]] = {}
+    pages, cursor = sync_pages(client, access, "", 500)
+    apply(state, pages)
+    emu.control.advance(item_id, 4)
+    apply(state, sync_pages(client, access, cursor, 500)[0])
+    opening = emu.control.opening_balances(item_id)
+    accounts = json.loads(client.accounts_get(AccountsGetRequest(access_token=access), _preload_content=False).data)
+    for account in accounts["accounts"]:
+        flows = sum(round(t["amount"] * 100) for t in state.values()
+                    if t["account_id"] == account["account_id"] and not t["pending"])
+        owes = account["type"] in ("credit", "loan")  # Plaid's sign: positive = money out of the account
+        expected = round(opening[account["account_id"]] * 100) + (flows if owes else -flows)
+        assert round(account["balances"]["current"] * 100) == expected, account["name"]

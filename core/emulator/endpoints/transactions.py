@@ -82,13 +82,16 @@ class TransactionEndpoints:
         if original or v1:
             added = [_reshape(b, original, v1) for b in added]
             modified = [_reshape(b, original, v1) for b in modified]
-        accounts = live.accounts_json(record) if not account_filter else [live.world.account_json(account_filter - 1)]
+        if account_filter:
+            accounts = orjson.dumps([live.world.account_json(account_filter - 1)])
+        else:
+            accounts = live.accounts_bytes(record)
         # Pre-serialized rows joined as bytes: a 500-row page costs a join, not 500 serializations.
         return b"".join((
             b'{"added":[', b",".join(added),
             b'],"modified":[', b",".join(modified),
             b'],"removed":[', b",".join(page.removed),
-            b'],"accounts":', orjson.dumps(accounts),
+            b'],"accounts":', accounts,
             b',"next_cursor":"', live.ledger.encode_cursor(page.next_cursor).encode(),
             b'","has_more":', b"true" if page.has_more else b"false",
             b',"transactions_update_status":"HISTORICAL_UPDATE_COMPLETE"}',

@@ -13,7 +13,8 @@
   var token = query.get("token") || "";
   var parentOrigin = query.get("parent_origin");
   var receivedRedirectUri = query.get("received_redirect_uri");
-  var hosted = window.location.pathname.indexOf("/link/hosted") === 0;
+  // Hosted Link, or this page opened on its own: no parent page to report to, so it runs as a whole page.
+  var hosted = window.location.pathname.indexOf("/link/hosted") === 0 || window.parent === window;
   var view = document.getElementById("view");
   var overlay = document.getElementById("overlay");
   var backButton = document.getElementById("back");
@@ -262,7 +263,8 @@
       post("exit", { error: error, metadata: meta });
     };
     if (!state.session) return done(fallback);
-    api("exit", { link_session_id: state.session.link_session_id, status: status, error: error })
+    api("exit", { link_session_id: state.session.link_session_id, status: status, error: error,
+      institution_id: state.institution ? state.institution.institution_id : null })
       .then(function (r) { done(r.metadata); })
       .catch(function () { done(fallback); });
   }

@@ -1,0 +1,181 @@
+"""The emulated banking world: deterministic, sized as asked, and reading like real banking."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+import orjson
+import pytest
+
+from core.emulator.ids import IdFactory
+from core.emulator.world import ADD, MODIFY, REMOVE, Change, World, account_count
+
+TODAY = date(2025, 6, 1)
+
+
+def world(seed: int = 0, ordinal: int = 0, transactions: int | None = None) -> World:
+    return World(IdFactory(seed), seed, ordinal, TODAY, transactions)
+
+
+def snapshot(w: World, changes: list[Change]) -> bytes:
+    accounts = orjson.dumps([w.account_json(a.index) for a in w.accounts])
+    return accounts + b"".join(c[1].encode() + (c[5] or b"-") for c in changes)
+
+
+def current(changes: list[Change]) -> dict[str, dict[str, Any]]:
+    """Apply changes in order, as a sync client would."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind, txn_id, _acct, _cents, _pending, body in changes:
+        if kind == REMOVE:
+            out.pop(txn_id, None)
+        else:
+            assert body is not None
+            out[txn_id] = orjson.loads(body)
+    return out
+
+
+@pytest.fixture(scope="module")
+def history() -> tuple[World, list[dict[str, Any]]]:
+    w = world(seed=11)
+    return w, list(current(w.history()).values())
+
+
+def test_same_seed_and_today_give_a_byte_identical_world() -> None:
+    a, b = world(seed=5), world(seed=5)
+    changes_a, changes_b = a.history(), b.history()
+    for _ in range(5):
+        changes_a += a.advance_day()
+        changes_b += b.advance_day()
+    assert snapshot(a, changes_a) == snapshot(b, changes_b)
+    other = world(seed=6)
+    assert snapshot(other, other.history()) != snapshot(a, changes_a)
+
+
+def test_ids_are_unique_within_and_across_items() -> None:
+    ids: set[str] = set()
+    total = 0
+    for ordinal in range(3):
+        w = world(ordinal=ordinal)
+        changes = w.history()
+        for _ in range(3):
+            changes += w.advance_day()
+        added = [c[1] for c in changes if c[0] == ADD]
+        ids.update(added)
+        total += len(added)
+        ids.update(a.account_id for a in w.accounts)
+        total += len(w.accounts)
+    assert len(ids) == total
+
+
+def test_size_maps_to_accounts() -> None:
+    assert account_count(None) == 6
+    assert account_count(100_000) == 6
+    assert account_count(200_000) == 10
+    assert account_count(1_000_000) == 50
+    assert account_count(10_000_000) == 50
+
+
+def test_a_sized_world_has_exactly_that_many_transactions_and_consistent_balances() -> None:
+    w = world(transactions=700)
+    changes = w.history()
+    assert len(changes) == 700
+    assert_balances_follow_flows(w, current(changes).values())
+
+
+def assert_balances_follow_flows(w: World, transactions: Any) -> None:
+    flows: dict[str, int] = defaultdict(int)
+    for t in transactions:
+        if not t["pending"]:
+            flows[t["account_id"]] += round(t["amount"] * 100)
+    for a in w.accounts:
+        expected = w.opening[a.index] + (flows[a.account_id] if a.owes else -flows[a.account_id])
+        assert w.current_cents(a.index) == expected, a.name
+
+
+def test_balances_follow_flows_through_history_and_advances() -> None:
+    w = world(seed=2)
+    changes = w.history()
+    for _ in range(20):
+        changes += w.advance_day()
+    assert {c[0] for c in changes} == {ADD, MODIFY, REMOVE}
+    assert_balances_follow_flows(w, current(changes).values())
+
+
+def test_two_years_of_history(history: tuple[World, list[dict[str, Any]]]) -> None:
+    _, txns = history
+    dates = sorted(date.fromisoformat(t["date"]) for t in txns)
+    assert dates[0] <= TODAY - timedelta(days=700) and dates[-1] == TODAY
+    assert 2500 < len(txns) < 6000
+    pending = [t for t in txns if t["pending"]]
+    assert pending and all(date.fromisoformat(t["date"]) > TODAY - timedelta(days=6) for t in pending)
+    timed = [t for t in txns if t["datetime"]]
+    assert timed and all(t["datetime"].endswith("Z") and "T" in t["datetime"] for t in timed)
+
+
+def test_biweekly_salary(history: tuple[World, list[dict[str, Any]]]) -> None:
+    _, txns = history
+    pay = sorted(date.fromisoformat(t["date"]) for t in txns
+                 if t["personal_finance_category"]["detailed"] == "INCOME_SALARY")
+    assert len(pay) >= 50
+    assert {(b - a).days for a, b in itertools.pairwise(pay)} == {14}
+    assert all(t["amount"] < 0 for t in txns if t["personal_finance_category"]["detailed"] == "INCOME_SALARY")
+
+
+def test_subscriptions_repeat_with_the_same_amount(history: tuple[World, list[dict[str, Any]]]) -> None:
+    _, txns = history
+    netflix = [t for t in txns if t["merchant_name"] == "Netflix"]
+    assert len(netflix) >= 23
+    assert len({t["amount"] for t in netflix}) == 1
+    months = {t["date"][:7] for t in netflix}
+    assert len(months) == len(netflix)  # once a month
+
+
+def test_transfers_between_own_accounts_come_in_matching_pairs(history: tuple[World, list[dict[str, Any]]]) -> None:
+    _, txns = history
+    pairs = {("TRANSFER_OUT_SAVINGS", "TRANSFER_IN_SAVINGS"),
+             ("TRANSFER_OUT_ACCOUNT_TRANSFER", "TRANSFER_IN_ACCOUNT_TRANSFER")}
+    for out_cat, in_cat in pairs:
+        outs = Counter((t["date"], round(t["amount"] * 100)) for t in txns
+                       if t["personal_finance_category"]["detailed"] == out_cat)
+        ins = Counter((t["date"], -round(t["amount"] * 100)) for t in txns
+                      if t["personal_finance_category"]["detailed"] == in_cat)
+        assert outs and outs == ins
+
+
+def test_card_payments_leave_checking_and_arrive_on_the_card(history: tuple[World, list[dict[str, Any]]]) -> None:
+    w, txns = history
+    kind = {a.account_id: a.type for a in w.accounts}
+    payments = [t for t in txns if t["personal_finance_category"]["detailed"] == "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT"]
+    paid = Counter((t["date"], round(t["amount"] * 100)) for t in payments if kind[t["account_id"]] == "depository")
+    received = Counter((t["date"], -round(t["amount"] * 100)) for t in payments if kind[t["account_id"]] == "credit")
+    assert len(paid) >= 20 and paid == received
+
+
+def test_card_balance_stays_within_its_limit(history: tuple[World, list[dict[str, Any]]]) -> None:
+    w, _ = history
+    card = next(a for a in w.accounts if a.type == "credit")
+    assert 0 <= w.current_cents(card.index) < (card.limit_cents or 0)
+
+
+def test_a_non_usd_account_with_activity(history: tuple[World, list[dict[str, Any]]]) -> None:
+    w, txns = history
+    cad = [a for a in w.accounts if a.currency != "USD"]
+    assert [a.currency for a in cad] == ["CAD"]
+    assert sum(1 for t in txns if t["iso_currency_code"] == "CAD") >= 4
+    assert all(t["unofficial_currency_code"] is None for t in txns)
+
+
+def test_everyday_spending_looks_real(history: tuple[World, list[dict[str, Any]]]) -> None:
+    _, txns = history
+    details = Counter(t["personal_finance_category"]["detailed"] for t in txns)
+    for expected in ("FOOD_AND_DRINK_GROCERIES", "FOOD_AND_DRINK_RESTAURANT", "TRAVEL_FLIGHTS", "TRAVEL_LODGING",
+                     "INCOME_INTEREST_EARNED", "BANK_FEES_ATM_FEES", "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY"):
+        assert details[expected], expected
+    refunds = [t for t in txns if t["amount"] < 0 and t["payment_channel"] != "other" and t["merchant_name"]]
+    assert refunds  # returned purchases
+    in_store = [t for t in txns if t["payment_channel"] == "in store"]
+    assert all(t["location"]["city"] and t["location"]["lat"] is not None for t in in_store)
+    assert {t["personal_finance_category"]["confidence_level"] for t in txns} >= {"VERY_HIGH", "HIGH", "MEDIUM"}
