@@ -4,7 +4,7 @@
 a temporary directory. A second emulator in this process shares its state file, as `finboard sync`
 would, and moves the item's clock: it signs a SYNC_UPDATES_AVAILABLE webhook, the receiver verifies it
 against the dashboard's emulator, syncs, and the Connections page that is already open shows the result
-without a reload.
+without a reload. Replaying that very request changes nothing; a reset login shows up the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
 
 from core.emulator import start_emulator
@@ -47,6 +49,16 @@ def wait_for_streamlit(page) -> None:
     page.wait_for_timeout(250)
     page.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]').wait_for(state="attached")
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(state="attached")
+
+
+def replay(delivery: dict[str, Any]) -> int:
+    """Send an emulator delivery again, byte for byte (the emulator sends its payload indented with orjson)."""
+    request = urllib.request.Request(
+        delivery["url"], data=orjson.dumps(delivery["payload"], option=orjson.OPT_INDENT_2), method="POST",
+        headers={"Content-Type": "application/json", "Plaid-Verification": delivery["plaid_verification"]},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return int(response.status)
 
 
 def transaction_count(db: Path) -> int:
@@ -108,6 +120,10 @@ def test_an_emulator_clock_advance_shows_up_in_an_open_dashboard(dashboard, chro
             assert page.evaluate("window.finboardNotReloaded") is True  # updated in place, not reloaded
             added, _modified, removed = map(int, re.findall(r"\d+", outcome.inner_text()))
             assert added > 0
+            assert transaction_count(db) == before + added - removed
+
+            assert replay(delivery) == 200  # the very same signed request again: acknowledged, ignored
+            expect(page.get_by_text("ignored: duplicate delivery of an earlier webhook")).to_be_visible(timeout=30_000)
             assert transaction_count(db) == before + added - removed
 
             emulator.control.reset_login(item_id)  # ITEM/ERROR ITEM_LOGIN_REQUIRED
