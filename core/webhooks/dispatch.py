@@ -43,12 +43,15 @@ def dispatch(ws: Workspace, payload: Payload, item_status: str | None) -> Dispat
     item_id = payload.get("item_id")
     if not isinstance(item_id, str) or item_status is None:
         return Dispatched("ignored: unknown item")
-    if item_status == "revoked":
+    if item_status == "revoked" and kind not in DELETIONS:  # a failed sync may have marked it without deleting
         return Dispatched("ignored: access to this item was revoked")
     return handler(ws, item_id, item_status, payload)
 
 
 Handler = Callable[[Workspace, str, str, Payload], Dispatched]
+
+# Webhooks that delete what was shared: applied even to an item already marked revoked.
+DELETIONS = frozenset({("ITEM", "USER_PERMISSION_REVOKED"), ("ITEM", "USER_ACCOUNT_REVOKED")})
 
 
 def _sync_updates_available(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:

@@ -190,6 +190,14 @@ def test_legacy_unknown_and_foreign_webhooks_are_acknowledged_and_change_nothing
     assert snapshot(ws.store) == before
 
 
+def test_revocation_deletes_the_data_of_an_item_a_failed_sync_already_marked_revoked(ws):
+    with ws.store.transaction() as con:
+        con.execute("UPDATE items SET status = 'revoked', error_code = 'ITEM_NOT_FOUND' WHERE item_id = 'item-1'")
+    run(ws, payload("ITEM", "USER_PERMISSION_REVOKED"))
+    assert count(ws, "SELECT count(*) FROM plaid_transactions WHERE item_id = 'item-1'") == 0
+    assert status(ws)[:2] == ("revoked", "USER_PERMISSION_REVOKED")
+
+
 def test_a_revoked_item_ignores_later_webhooks(ws):
     run(ws, payload("ITEM", "USER_PERMISSION_REVOKED"))
     before = snapshot(ws.store)
