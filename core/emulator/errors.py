@@ -98,18 +98,10 @@ class PlaidApiError(Exception):
         }
 
     def item_error(self) -> dict[str, Any]:
-        """The shape stored in an item's `error` field and sent in ITEM ERROR webhooks."""
-        return {
-            "error_type": self.error_type,
-            "error_code": self.error_code,
-            "error_code_reason": None,
-            "error_message": self.error_message,
-            "display_message": self.display_message,
-            "causes": [],
-            "status": self.status,
-            "documentation_url": _DOCS + self.error_type.lower().replace("_", "-"),
-            "suggested_action": None,
-        }
+        """The shape stored in an item's `error` field and sent in ITEM ERROR webhooks (no request_id)."""
+        body = self.body("")
+        del body["request_id"]
+        return body
 
 
 def plaid_error(code: str, message: str | None = None) -> PlaidApiError:
