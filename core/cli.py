@@ -9,12 +9,19 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from core.config import load_settings
 from core.errors import ConfigError, FinboardError
 from core.workspace import Workspace
 
+if TYPE_CHECKING:
+    from core.analytics.filters import Filters
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# core.analytics.datasets.DATASETS by name, spelled out so `finboard` starts without importing pandas.
+DATASET_NAMES = ("cash-flow", "money-flows", "categories", "categories-over-time", "merchants", "accounts",
+                 "net-worth", "balance-history", "credit-utilization")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,10 +84,54 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("item_id", metavar="ITEM_ID")
     p.set_defaults(command=cmd_remove)
 
-    p = sub.add_parser("export", help="write data to a file (transactions as CSV or Parquet)")
-    p.add_argument("what", choices=["transactions"])
-    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p = sub.add_parser(
+        "export",
+        help="write transactions, a chart's data or a report bundle to a file, with the dashboard's filters",
+        description="Filters work as in the dashboard, except that the period defaults to all time.",
+    )
+    what_help = f"transactions, bundle (charts and data in a zip) or a chart's data: {', '.join(DATASET_NAMES)}"
+    p.add_argument("what", choices=["transactions", *DATASET_NAMES, "bundle"], metavar="WHAT", help=what_help)
     p.add_argument("--out", type=Path, required=True, metavar="PATH")
+    p.add_argument(
+        "--format",
+        choices=["csv", "parquet", "xlsx"],
+        default=None,
+        help="default: from the file name's extension, else csv (not for bundle)",
+    )
+    p.add_argument(
+        "--interval",
+        choices=["day", "week", "month", "quarter", "year"],
+        default="month",
+        help="period length for the data over time (default month)",
+    )
+    p.add_argument(
+        "--period",
+        default=None,
+        help="this_month, last_month, last_30_days, last_90_days, "
+        "last_12_months, year_to_date, last_year or all (default all)",
+    )
+    p.add_argument("--from", dest="start", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--account", action="append", default=[], metavar="ACCOUNT_ID", help="repeatable")
+    p.add_argument("--category", action="append", default=[], metavar="CODE", help="primary or detailed; repeatable")
+    p.add_argument("--merchant", default=None, metavar="TEXT", help="merchant or name contains TEXT")
+    p.add_argument("--min", dest="min_amount", default=None, metavar="AMOUNT", help="smallest amount (in or out)")
+    p.add_argument("--max", dest="max_amount", default=None, metavar="AMOUNT", help="largest amount (in or out)")
+    p.add_argument("--currency", default=None, help="ISO code (bundle default: the most used currency)")
+    # `transactions` is for scripts: everything unless told otherwise. Chart data follows the dashboard's defaults.
+    p.add_argument(
+        "--include-pending",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="default: on for transactions, off for chart data",
+    )
+    p.add_argument(
+        "--include-transfers",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="transfers between own accounts and credit-card payments; default as --include-pending",
+    )
+    p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
     p.set_defaults(command=cmd_export)
 
     p = sub.add_parser("webhooks", help="receive Plaid webhooks on POST /plaid/webhook (`run` starts it too)")
@@ -180,12 +231,80 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from core.export import export_transactions
+    from datetime import date
+
+    from core import export
 
     ws = _workspace()
-    count = export_transactions(ws.store, args.format, args.out)
-    print(f"Wrote {count:,} transactions to {args.out}")
+    today = date.today()
+    filters = _export_filters(ws, args)
+    if filters is None:
+        return EXIT_USAGE
+    scope = _describe_scope(filters)
+    if args.what == "bundle":
+        # The figures are drawn by the dashboard's chart builders, which need no Streamlit.
+        from dashboard.report import write_report
+
+        files = write_report(ws.store, filters, today, args.out, interval=args.interval, images=not args.no_images)
+        print(f"Wrote {args.out} ({len(files)} files; {scope})")
+        if not args.no_images and export.chromium_path() is None:
+            print(f"finboard: no PNGs in the bundle: {export.NO_CHROMIUM}", file=sys.stderr)
+        return EXIT_OK
+    fmt = args.format or _format_from_suffix(args.out)
+    if args.what == "transactions":
+        count = export.export_transactions(ws.store, fmt, args.out, filters, today)
+        print(f"Wrote {count:,} transactions to {args.out} ({scope})")
+    else:
+        count = export.export_dataset(ws.store, args.what, fmt, args.out, filters, today, args.interval)
+        print(f"Wrote {count:,} rows of {args.what} to {args.out} ({scope})")
     return EXIT_OK
+
+
+def _export_filters(ws: Workspace, args: argparse.Namespace) -> Filters | None:
+    """The dashboard's filters from the command line, checked the same way; None after printing problems."""
+    from core.analytics import ledger
+    from core.analytics.choices import filter_choices
+    from core.analytics.filters import parse_query
+
+    everything = args.what == "transactions"
+    pending = everything if args.include_pending is None else args.include_pending
+    transfers = everything if args.include_transfers is None else args.include_transfers
+    raw = {
+        "period": [args.period or ("all" if not (args.start or args.end) else "")],
+        "from": [args.start or ""], "to": [args.end or ""], "account": args.account, "category": args.category,
+        "merchant": [args.merchant or ""], "min": [args.min_amount or ""], "max": [args.max_amount or ""],
+        "currency": [args.currency or ""], "pending": ["1" if pending else ""],
+        "transfers": ["1" if transfers else ""],
+    }  # fmt: skip
+    with ledger.reading(ws.store) as con:
+        choices = filter_choices(con)
+    parsed = parse_query(raw, choices.known())
+    if parsed.problems:
+        for problem in parsed.problems:
+            print(f"finboard: {problem.replace('`', '')}", file=sys.stderr)
+        return None
+    filters = parsed.filters
+    if args.what == "bundle" and filters.currency is None and choices.default_currency:
+        filters = filters.with_currency(choices.default_currency)
+    return filters
+
+
+def _describe_scope(filters: Filters) -> str:
+    from core.analytics.filters import PERIOD_LABELS
+
+    period = PERIOD_LABELS[filters.period].lower()
+    if filters.period == "custom":
+        period = f"{filters.start or 'start'} to {filters.end or 'today'}"
+    parts = [period, "pending included" if filters.include_pending else "posted only"]
+    parts.append("transfers included" if filters.include_transfers else "transfers excluded")
+    if filters.currency:
+        parts.append(filters.currency)
+    return ", ".join(parts)
+
+
+def _format_from_suffix(out: Path) -> Literal["csv", "parquet", "xlsx"]:
+    suffix = out.suffix.lower().lstrip(".")
+    return "parquet" if suffix == "parquet" else "xlsx" if suffix == "xlsx" else "csv"
 
 
 def cmd_webhooks(args: argparse.Namespace) -> int:

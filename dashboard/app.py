@@ -31,6 +31,10 @@ follow_data_version()  # reruns an open page when a webhook-triggered sync commi
 navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(PAGES / "cash_flow.py", title="Cash flow", icon=":material/swap_vert:"),
+        st.Page(PAGES / "categories.py", title="Categories", icon=":material/donut_small:"),
+        st.Page(PAGES / "balances.py", title="Balances", icon=":material/account_balance_wallet:"),
+        st.Page(PAGES / "transactions.py", title="Transactions", icon=":material/receipt_long:"),
         st.Page(PAGES / "connections.py", title="Connections", icon=":material/account_balance:"),
         st.Page(PAGES / "settings.py", title="Settings", icon=":material/settings:"),
     ]

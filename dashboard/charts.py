@@ -1,27 +1,446 @@
-"""Plotly figures built from analytics DataFrames, in one visual style."""
+"""Plotly figures built from analytics DataFrames, in one visual style.
+
+Colors mean the same everywhere: income green, spending red, net blue, and each category its own
+color on every chart. Amounts carry their currency in axes and hovers. No Streamlit here, so the
+report bundle (and `finboard export bundle`) draws the same figures.
+"""
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from core.analytics.cash_flow import DRAWN, INCOME_HUB, SAVED
+from core.analytics.categories import OTHER_CATEGORIES, label
+from core.analytics.intervals import Interval
 
 INCOME_COLOR = "#16A34A"
 SPENDING_COLOR = "#DC2626"
 NET_COLOR = "#2563EB"
+NEUTRAL_COLOR = "#94A3B8"
+ASSET_COLOR = "#2563EB"
+LIABILITY_COLOR = "#F97316"
+FONT = "Inter, -apple-system, Segoe UI, Roboto, sans-serif"
+
+CATEGORY_COLORS = {
+    "FOOD_AND_DRINK": "#F59E0B",
+    "GENERAL_MERCHANDISE": "#8B5CF6",
+    "RENT_AND_UTILITIES": "#0EA5E9",
+    "TRANSPORTATION": "#14B8A6",
+    "TRAVEL": "#EC4899",
+    "ENTERTAINMENT": "#F97316",
+    "PERSONAL_CARE": "#D946EF",
+    "MEDICAL": "#06B6D4",
+    "HOME_IMPROVEMENT": "#84CC16",
+    "GENERAL_SERVICES": "#6366F1",
+    "GOVERNMENT_AND_NON_PROFIT": "#64748B",
+    "BANK_FEES": "#B45309",
+    "LOAN_PAYMENTS": "#0F766E",
+    "LOAN_DISBURSEMENTS": "#155E75",
+    "TRANSFER_IN": "#94A3B8",
+    "TRANSFER_OUT": "#A1A1AA",
+    "INCOME": INCOME_COLOR,
+    "OTHER": "#9CA3AF",
+    "UNCATEGORIZED": "#D1D5DB",
+    OTHER_CATEGORIES: "#CBD5E1",
+    SAVED: NET_COLOR,
+    DRAWN: SPENDING_COLOR,
+}
+_SPARE_COLORS = ("#A16207", "#7C3AED", "#0891B2", "#BE123C", "#4D7C0F", "#1D4ED8", "#C2410C", "#9333EA")
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
+ZERO_DECIMALS = {"JPY", "KRW"}
+INTERVAL_TICKS: dict[Interval, str] = {
+    "day": "%b %d",
+    "week": "%b %d",
+    "month": "%b %Y",
+    "quarter": "Q%q %Y",
+    "year": "%Y",
+}
 
 
-def monthly_cash_flow(df: pd.DataFrame, currency: str) -> go.Figure:
-    """Income and spending bars per month with a net line, for one currency."""
-    fig = go.Figure()
-    fig.add_bar(x=df["month"], y=df["income"], name="Income", marker_color=INCOME_COLOR)
-    fig.add_bar(x=df["month"], y=-df["spending"], name="Spending", marker_color=SPENDING_COLOR)
-    fig.add_scatter(x=df["month"], y=df["net"], name="Net", mode="lines+markers", line_color=NET_COLOR)
+def category_color(category: str | None) -> str:
+    """The color of a primary category (or of Saved / Drawn), stable across charts and runs."""
+    code = category or "UNCATEGORIZED"
+    if code in CATEGORY_COLORS:
+        return CATEGORY_COLORS[code]
+    return _SPARE_COLORS[zlib.crc32(code.encode()) % len(_SPARE_COLORS)]
+
+
+def money(value: float | None, currency: str | None, *, signed: bool = False) -> str:
+    """1234.5, USD -> "$1,234.50"; unknown currencies get the code after the number."""
+    if value is None or pd.isna(value):
+        return "–"
+    decimals = 0 if currency in ZERO_DECIMALS else 2
+    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
+    number = f"{abs(value):,.{decimals}f}"
+    symbol = CURRENCY_SYMBOLS.get(currency or "")
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency or ''}".rstrip()
+
+
+def _affixes(currency: str | None) -> dict[str, str]:
+    """Axis ticks with thousands separators and the currency: "-$2,000" for dollars, "-2,000 €" otherwise
+    (Plotly would put a prefix before the minus sign)."""
+    if currency == "USD":
+        return {"tickformat": "$,~r"}
+    symbol = CURRENCY_SYMBOLS.get(currency or "", f" {currency}" if currency else "").strip()
+    return {"tickformat": ",~r", "ticksuffix": f" {symbol}" if symbol else ""}
+
+
+def _hover_money(currency: str | None, field: str = "y") -> str:
+    symbol = CURRENCY_SYMBOLS.get(currency or "")
+    decimals = 0 if currency in ZERO_DECIMALS else 2
+    number = f"%{{{field}:,.{decimals}f}}"
+    return f"{symbol}{number}" if symbol else f"{number} {currency}"
+
+
+def _style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figure:
     fig.update_layout(
-        barmode="relative",
-        height=360,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": 1.1},
-        yaxis_title=currency,
-        hovermode="x unified",
+        template="plotly_white",
+        height=height,
+        margin={"l": 8, "r": 8, "t": 36 if legend else 12, "b": 8},
+        font={"family": FONT, "size": 13, "color": "#111827"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+        showlegend=legend,
+        hoverlabel={"font": {"family": FONT}},
+        separators=".,",
     )
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(gridcolor="#EEF0F4", zerolinecolor="#CBD5E1")
     return fig
+
+
+def empty(message: str, height: int = 200) -> go.Figure:
+    """A blank chart that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": "#6B7280"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _style(fig, height=height, legend=False)
+
+
+# -- cash flow -------------------------------------------------------------------------------
+
+
+def cash_flow(frame: pd.DataFrame, currency: str, interval: Interval, *, height: int = 380) -> go.Figure:
+    """Income up, spending down, one bar pair per period, with the net as a line."""
+    if frame.empty:
+        return empty("No income or spending in this period")
+    fig = go.Figure()
+    hover = _hover_money(currency)
+    fig.add_bar(
+        x=frame["period"],
+        y=frame["income"],
+        name="Income",
+        marker_color=INCOME_COLOR,
+        hovertemplate=f"Income {hover}<extra></extra>",
+    )
+    fig.add_bar(
+        x=frame["period"],
+        y=-frame["spending"],
+        name="Spending",
+        marker_color=SPENDING_COLOR,
+        customdata=frame["spending"],
+        hovertemplate=f"Spending {_hover_money(currency, 'customdata')}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=frame["period"],
+        y=frame["net"],
+        name="Net",
+        mode="lines+markers",
+        line_color=NET_COLOR,
+        line_width=2.5,
+        marker_size=6,
+        hovertemplate=f"Net {hover}<extra></extra>",
+    )
+    fig.update_layout(barmode="relative", bargap=0.25, hovermode="x unified")
+    fig.update_xaxes(tickformat=INTERVAL_TICKS[interval], hoverformat=INTERVAL_TICKS[interval])
+    fig.update_yaxes(**_affixes(currency))
+    return _style(fig, height=height)
+
+
+def cumulative_net(frame: pd.DataFrame, currency: str, interval: Interval, *, height: int = 260) -> go.Figure:
+    """The running total of the net: what the period added to (or took from) savings so far."""
+    if frame.empty:
+        return empty("No income or spending in this period")
+    fig = go.Figure()
+    fig.add_scatter(
+        x=frame["period"],
+        y=frame["cumulative_net"],
+        name="Cumulative net",
+        mode="lines+markers",
+        line={"color": NET_COLOR, "width": 2.5},
+        marker={"size": 6},
+        fill="tozeroy",
+        fillcolor="rgba(37,99,235,0.10)",
+        hovertemplate=f"{_hover_money(currency)}<extra></extra>",
+    )
+    fig.update_xaxes(tickformat=INTERVAL_TICKS[interval], hoverformat=INTERVAL_TICKS[interval])
+    fig.update_yaxes(**_affixes(currency))
+    fig.update_layout(hovermode="x unified")
+    return _style(fig, height=height, legend=False)
+
+
+def money_flows(edges: pd.DataFrame, currency: str, *, height: int = 460) -> go.Figure:
+    """Sankey: income sources -> income -> spending categories and Saved."""
+    if edges.empty:
+        return empty("No money moved in this period", height=height)
+    nodes: list[str] = []
+    for name in [*edges["source"], *edges["target"]]:
+        if name not in nodes:
+            nodes.append(name)
+    color_of = {INCOME_HUB: INCOME_COLOR}
+    for row in edges.to_dict("records"):
+        other = row["source"] if row["target"] == INCOME_HUB else row["target"]
+        color_of[str(other)] = INCOME_COLOR if row["kind"] == "income" else category_color(str(row["category"]))
+    index = {name: i for i, name in enumerate(nodes)}
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            valueformat=",.2f",
+            valuesuffix=f" {currency}",
+            node={
+                "label": nodes,
+                "color": [color_of.get(n, NEUTRAL_COLOR) for n in nodes],
+                "pad": 14,
+                "thickness": 16,
+                "line": {"width": 0},
+            },
+            link={
+                "source": [index[s] for s in edges["source"]],
+                "target": [index[t] for t in edges["target"]],
+                "value": edges["amount"],
+                "color": [
+                    _alpha(color_of.get(t if s == INCOME_HUB else s, NEUTRAL_COLOR), 0.35)
+                    for s, t in zip(edges["source"], edges["target"], strict=True)
+                ],
+            },
+        )
+    )
+    return _style(fig, height=height, legend=False)
+
+
+# -- categories ------------------------------------------------------------------------------
+
+
+def category_treemap(frame: pd.DataFrame, currency: str, *, height: int = 460) -> go.Figure:
+    """Spending as nested boxes, primary -> detailed. Click a box to see its transactions."""
+    positive = frame[frame["spending"] > 0]
+    if positive.empty:
+        return empty("No spending in this period", height=height)
+    primaries = positive.groupby("category_primary", sort=False)["spending"].sum()
+    ids = list(primaries.index) + list(positive["category_detailed"])
+    labels = [label(p) for p in primaries.index] + [
+        label(d, p) for p, d in zip(positive["category_primary"], positive["category_detailed"], strict=True)
+    ]
+    parents = [""] * len(primaries) + list(positive["category_primary"])
+    values = list(primaries.values) + list(positive["spending"])
+    colors = [category_color(p) for p in primaries.index] + [
+        _tint(category_color(p), 0.25 + 0.3 * (i % 3) / 2) for i, p in enumerate(positive["category_primary"])
+    ]
+    fig = go.Figure(
+        go.Treemap(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            marker={"colors": colors, "line": {"width": 1, "color": "#FFFFFF"}},
+            texttemplate="<b>%{label}</b><br>%{value:,.0f}",
+            textposition="top left",
+            hovertemplate=f"<b>%{{label}}</b><br>{_hover_money(currency, 'value')}<br>"
+            "%{percentRoot:.1%} of spending<extra></extra>",
+            pathbar={"visible": True},
+        )
+    )
+    fig.update_layout(uniformtext={"minsize": 11, "mode": "hide"})
+    return _style(fig, height=height, legend=False)
+
+
+def categories_over_time(frame: pd.DataFrame, currency: str, interval: Interval, *, height: int = 380) -> go.Figure:
+    """Spending per period stacked by primary category (largest at the bottom)."""
+    if frame.empty:
+        return empty("No spending in this period")
+    fig = go.Figure()
+    order = frame.groupby("category_primary")["spending"].sum().sort_values(ascending=False).index
+    for category in order:
+        rows = frame[frame["category_primary"] == category]
+        fig.add_bar(
+            x=rows["period"],
+            y=rows["spending"],
+            name=label(category),
+            marker_color=category_color(category),
+            hovertemplate=f"{label(category)} {_hover_money(currency)}<extra></extra>",
+        )
+    fig.update_layout(barmode="relative", bargap=0.2, hovermode="x unified")
+    fig.update_xaxes(tickformat=INTERVAL_TICKS[interval], hoverformat=INTERVAL_TICKS[interval])
+    fig.update_yaxes(**_affixes(currency))
+    return _style(fig, height=height)
+
+
+def spending_by_category(frame: pd.DataFrame, currency: str, *, top: int = 8, height: int = 320) -> go.Figure:
+    """Horizontal bars of the largest primary categories."""
+    positive = frame[frame["spending"] > 0].head(top).iloc[::-1]
+    if positive.empty:
+        return empty("No spending in this period", height=height)
+    fig = go.Figure(
+        go.Bar(
+            x=positive["spending"],
+            y=[label(c) for c in positive["category_primary"]],
+            orientation="h",
+            marker_color=[category_color(c) for c in positive["category_primary"]],
+            text=[money(v, currency) for v in positive["spending"]],
+            textposition="auto",
+            customdata=positive["category_primary"],
+            hovertemplate=f"%{{y}}: {_hover_money(currency, 'x')}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(**_affixes(currency))
+    return _style(fig, height=height, legend=False)
+
+
+def top_merchants(frame: pd.DataFrame, currency: str, *, height: int = 420) -> go.Figure:
+    """The merchants with the most spending, colored by their category."""
+    if frame.empty:
+        return empty("No spending in this period", height=height)
+    rows = frame.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["spending"],
+            y=rows["merchant"],
+            orientation="h",
+            marker_color=[category_color(c) for c in rows["category_primary"]],
+            text=[money(v, currency) for v in rows["spending"]],
+            textposition="auto",
+            customdata=rows[["transactions"]].assign(category=[label(c) for c in rows["category_primary"]]),
+            hovertemplate=f"<b>%{{y}}</b> · %{{customdata[1]}}<br>{_hover_money(currency, 'x')} in "
+            "%{customdata[0]} transactions<extra></extra>",
+        )
+    )
+    fig.update_xaxes(**_affixes(currency))
+    return _style(fig, height=height, legend=False)
+
+
+# -- balances --------------------------------------------------------------------------------
+
+
+def net_worth(frame: pd.DataFrame, currency: str, *, height: int = 360) -> go.Figure:
+    """Net worth over time; days that rely on derived (walked-back) balances are drawn dotted."""
+    rows = frame[frame["complete"]] if "complete" in frame else frame
+    if len(rows) < 2:
+        return empty("Not enough balance history yet: it grows by one point per day of syncing", height=height)
+    fig = go.Figure()
+    is_derived = rows["derived"].to_numpy(dtype=bool)
+    values = rows["net_worth"].to_numpy(dtype=float)
+    observed = np.where(is_derived, np.nan, values)
+    derived = np.where(is_derived, values, np.nan)
+    if is_derived.any() and not is_derived.all():  # the dotted line runs up to the first observed point
+        first_observed = int(np.argmax(~is_derived))
+        derived[first_observed] = values[first_observed]
+    fig.add_scatter(
+        x=rows["day"],
+        y=derived,
+        name="Derived from transactions",
+        mode="lines",
+        line={"color": NET_COLOR, "width": 2, "dash": "dot"},
+        hovertemplate=f"{_hover_money(currency)} (derived)<extra></extra>",
+    )
+    fig.add_scatter(
+        x=rows["day"],
+        y=observed,
+        name="Reported by the bank",
+        mode="lines",
+        line={"color": NET_COLOR, "width": 2.5},
+        hovertemplate=f"{_hover_money(currency)}<extra></extra>",
+    )
+    fig.update_yaxes(**_affixes(currency))
+    fig.update_layout(hovermode="x unified")
+    return _style(fig, height=height)
+
+
+def account_history(frame: pd.DataFrame, currency: str, *, height: int = 380) -> go.Figure:
+    """One line per account; debts count negative, as in net worth."""
+    if frame.empty:
+        return empty("No balance history for these accounts", height=height)
+    fig = go.Figure()
+    for i, (account, rows) in enumerate(frame.groupby("account", sort=True)):
+        liability = rows["type"].iloc[0] in ("credit", "loan")
+        signed = -rows["balance"] if liability else rows["balance"]
+        fig.add_scatter(
+            x=rows["day"],
+            y=signed,
+            name=str(account),
+            mode="lines",
+            line={"width": 2, "color": _SERIES[i % len(_SERIES)], "dash": "dot" if liability else None},
+            hovertemplate=f"{account} {_hover_money(currency)}<extra></extra>",
+        )
+    fig.update_yaxes(**_affixes(currency))
+    fig.update_layout(hovermode="x unified")
+    return _style(fig, height=height)
+
+
+def assets_and_liabilities(frame: pd.DataFrame, currency: str, *, height: int | None = None) -> go.Figure:
+    """Each account's balance: assets to the right, debts to the left."""
+    if frame.empty:
+        return empty("No accounts in this currency")
+    rows = frame.sort_values("net_balance")
+    labels = [f"{n} ••{m}" if m else str(n) for n, m in zip(rows["name"], rows["mask"], strict=True)]
+    low, high = float(min(rows["net_balance"].min(), 0)), float(max(rows["net_balance"].max(), 0))
+    pad = (high - low) * 0.28 or 1.0
+    fig = go.Figure(
+        go.Bar(
+            x=rows["net_balance"],
+            y=labels,
+            orientation="h",
+            marker_color=[ASSET_COLOR if s == "asset" else LIABILITY_COLOR for s in rows["side"]],
+            text=[money(v, currency) for v in rows["net_balance"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=rows[["institution"]],
+            hovertemplate=f"<b>%{{y}}</b> · %{{customdata[0]}}<br>{_hover_money(currency, 'x')}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(**_affixes(currency), range=[low - (pad if low < 0 else 0), high + pad])
+    return _style(fig, height=height or max(220, 60 + 34 * len(rows)), legend=False)
+
+
+def credit_utilization(frame: pd.DataFrame, *, height: int | None = None) -> go.Figure:
+    """Balance over limit per card and for all cards, against the 30% rule of thumb."""
+    if frame.empty:
+        return empty("No credit cards with a limit")
+    rows = frame.iloc[::-1]
+    colors = [SPENDING_COLOR if u > 0.3 else INCOME_COLOR for u in rows["utilization"]]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["utilization"],
+            y=rows["account"],
+            orientation="h",
+            marker_color=colors,
+            text=[f"{u:.0%}" for u in rows["utilization"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="<b>%{y}</b>: %{x:.1%} of the limit<extra></extra>",
+        )
+    )
+    fig.add_vline(x=0.3, line_dash="dash", line_color="#6B7280")
+    fig.update_xaxes(
+        tickformat=".0%", range=[0, max(1.0, float(rows["utilization"].max()) * 1.15)], tickvals=[0, 0.3, 0.5, 1.0]
+    )
+    return _style(fig, height=height or max(200, 70 + 40 * len(rows)), legend=False)
+
+
+_SERIES = ("#2563EB", "#F97316", "#14B8A6", "#8B5CF6", "#EC4899", "#F59E0B", "#0EA5E9", "#84CC16", "#64748B", "#DC2626")
+
+
+def _tint(hex_color: str, amount: float) -> str:
+    """Mix a color with white; amount 0 keeps it, 1 gives white."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02X}" for c in (r, g, b))
+
+
+def _alpha(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"

@@ -1,46 +1,88 @@
-"""Overview: accounts and monthly cash flow."""
+"""Overview: how the period went (income, spending, savings rate, net worth against the previous
+period), small trends, and the connections that need attention."""
 
 import streamlit as st
 
-from core.analytics import overview
-from dashboard import charts
-from dashboard.actions import load_demo_bank
-from dashboard.context import data_version, workspace
+from core.items import STATUS_TEXT
+from dashboard import charts, data
+from dashboard.metrics import kpi
+from dashboard.page import analytics_page
 
-ws = workspace()
+page = analytics_page("Overview")
+d = page.load(data.overview_data, page.filters, page.today)
 
+for item in d.attention.to_dict("records"):
+    if item["stale"]:
+        synced = item["last_synced_at"]
+        when = "never" if synced is None or synced != synced else f"last on {synced:%Y-%m-%d}"
+        st.warning(
+            f"**{item['institution']}** has not synced for a while ({when}). Sync it on the Connections page.",
+            icon=":material/sync_problem:",
+        )
+    else:
+        st.error(
+            f"**{item['institution']}**: {STATUS_TEXT.get(item['status'], item['status'])}", icon=":material/link_off:"
+        )
 
-@st.cache_data(show_spinner=False)
-def _accounts(version: int):
-    return overview.accounts(ws.store)
-
-
-@st.cache_data(show_spinner=False)
-def _cash_flow(version: int):
-    return overview.monthly_cash_flow(ws.store)
-
-
-st.title("Overview")
-accounts = _accounts(data_version())
-if accounts.empty:
-    st.info("No bank connected yet. Connect one on the **Connections** page to see your accounts and cash flow.")
-    if ws.settings.is_offline and st.button("Load demo bank", type="primary", icon=":material/download:"):
-        load_demo_bank(ws)
-        st.rerun()
-    st.stop()
-
-st.subheader("Accounts")
-st.dataframe(
-    accounts,
-    hide_index=True,
-    column_config={
-        "current_balance": st.column_config.NumberColumn("Current", format="%.2f"),
-        "available_balance": st.column_config.NumberColumn("Available", format="%.2f"),
-        "credit_limit": st.column_config.NumberColumn("Limit", format="%.2f"),
-    },
+summary = d.summary[d.summary["currency"] == page.currency]
+row = summary.iloc[0].to_dict() if not summary.empty else {}
+flow = d.flow[d.flow["currency"] == page.currency]
+worth = d.worth[(d.worth["currency"] == page.currency) & d.worth["complete"]]
+c1, c2, c3, c4 = st.columns(4)
+kpi(
+    c1,
+    "Net worth",
+    row.get("net_worth"),
+    row.get("previous_net_worth"),
+    page.currency,
+    trend=worth["net_worth"].tolist(),
+    help="Assets minus debts, from current balances.",
+)
+kpi(c2, "Income", row.get("income"), row.get("previous_income"), page.currency, trend=flow["income"].tolist())
+kpi(
+    c3,
+    "Spending",
+    row.get("spending"),
+    row.get("previous_spending"),
+    page.currency,
+    trend=flow["spending"].tolist(),
+    inverse=True,
+    help="Money out, net of refunds.",
+)
+kpi(
+    c4,
+    "Savings rate",
+    row.get("savings_rate"),
+    row.get("previous_savings_rate"),
+    None,
+    percent=True,
+    trend=[n / i if i else None for n, i in zip(flow["net"], flow["income"], strict=True)],
+    help="Net (income minus spending) as a share of income.",
 )
 
-st.subheader("Monthly cash flow")
-flow = _cash_flow(data_version())
-for currency, rows in flow.groupby("currency"):
-    st.plotly_chart(charts.monthly_cash_flow(rows, str(currency)), key=f"cash_flow_{currency}")
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Income and spending")
+    page.chart(
+        charts.cash_flow(flow, page.currency, d.flow_interval, height=340),
+        name="overview-cash-flow",
+        title="Income and spending",
+        data=flow,
+    )
+with right:
+    st.subheader("Spending by category")
+    spending = d.spending[d.spending["currency"] == page.currency]
+    page.chart(
+        charts.spending_by_category(spending, page.currency, height=340),
+        name="overview-categories",
+        title="Spending by category",
+        data=spending,
+    )
+
+st.subheader("Net worth")
+page.chart(
+    charts.net_worth(worth, page.currency, height=300),
+    name="overview-net-worth",
+    title="Net worth",
+    data=worth,
+)

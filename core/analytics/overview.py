@@ -1,46 +1,46 @@
-"""Accounts and monthly cash flow for the Overview page."""
+"""Overview: the period's income, spending, savings rate and net worth against the previous
+period, and the connections that need attention."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import duckdb
 import pandas as pd
 
-from core.store import Store
+from core.analytics.balances import net_worth, net_worth_on
+from core.analytics.cash_flow import totals
+from core.analytics.filters import Filters
 
-# Money moving between the person's own accounts is neither income nor spending.
-TRANSFER_CATEGORIES = ("TRANSFER_IN", "TRANSFER_OUT")
-TRANSFER_DETAILED = ("LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",)
-
-ACCOUNTS_SQL = """
-SELECT i.institution_name AS institution, a.name, a.mask, a.type, a.subtype,
-       a.current_balance, a.available_balance, a.credit_limit,
-       coalesce(a.iso_currency_code, a.unofficial_currency_code) AS currency
-FROM accounts a JOIN items i USING (item_id)
-ORDER BY i.institution_name, a.type, a.name
-"""
+STALE_AFTER_DAYS = 3
 
 
-def accounts(store: Store) -> pd.DataFrame:
-    """One row per account with its current balances."""
-    with store.connect() as con:
-        return con.execute(ACCOUNTS_SQL).df()
+def summary(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.DataFrame:
+    """One row per currency: income, spending, net, savings_rate and their previous_* values
+    (NULL when there is no previous period), net_worth now and previous_net_worth at the end of the
+    previous period (NULL when balance history does not reach back that far)."""
+    flows = totals(con, filters, today)
+    worth = net_worth(con, filters)[["currency", "net_worth"]]
+    frame = worth.merge(flows, on="currency", how="outer")
+    previous = filters.previous_window(today)
+    frame["previous_net_worth"] = float("nan")
+    if previous is not None and previous.end is not None:
+        past = net_worth_on(con, filters, [previous.end])
+        known = dict(zip(past["currency"][past["complete"]], past["net_worth"][past["complete"]], strict=True))
+        frame["previous_net_worth"] = [known.get(c, float("nan")) for c in frame["currency"]]
+    return frame.sort_values("currency", ignore_index=True)
 
 
-MONTHLY_CASH_FLOW_SQL = """
-SELECT date_trunc('month', date)::DATE AS month,
-       coalesce(iso_currency_code, unofficial_currency_code) AS currency,
-       sum(CASE WHEN amount < 0 THEN -amount ELSE 0 END) AS income,
-       sum(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS spending,
-       -sum(amount) AS net
-FROM transactions
-WHERE NOT pending
-  AND coalesce(category_primary, '') NOT IN (SELECT unnest(?::VARCHAR[]))
-  AND coalesce(category_detailed, '') NOT IN (SELECT unnest(?::VARCHAR[]))
-GROUP BY ALL
-ORDER BY month, currency
-"""
-
-
-def monthly_cash_flow(store: Store) -> pd.DataFrame:
-    """Income, spending and net per month and currency (Plaid's sign flipped: income positive)."""
-    with store.connect() as con:
-        return con.execute(MONTHLY_CASH_FLOW_SQL, [list(TRANSFER_CATEGORIES), list(TRANSFER_DETAILED)]).df()
+def items_needing_attention(con: duckdb.DuckDBPyConnection, now: date) -> pd.DataFrame:
+    """Connections that are not healthy, or healthy but not synced for STALE_AFTER_DAYS days:
+    item_id, institution, status, error_message, last_synced_at, stale."""
+    return con.execute(
+        """
+        SELECT item_id, coalesce(institution_name, institution_id, item_id) AS institution, status, error_message,
+               last_synced_at, status = 'healthy' AS stale
+        FROM items
+        WHERE status <> 'healthy' OR last_synced_at IS NULL OR last_synced_at::DATE <= $now::DATE - $days::INTEGER
+        ORDER BY status = 'healthy', institution
+        """,
+        {"now": now, "days": STALE_AFTER_DAYS},
+    ).df()

@@ -25,8 +25,16 @@ _TXN = (
     '"pending_transaction_id":%s,%s}'
 )
 _LOCATION_KEYS = ("address", "city", "region", "postal_code", "country", "lat", "lon", "store_number")
-_META_KEYS = ("reference_number", "ppd_id", "payee", "by_order_of", "payer", "payment_method", "payment_processor",
-              "reason")
+_META_KEYS = (
+    "reference_number",
+    "ppd_id",
+    "payee",
+    "by_order_of",
+    "payer",
+    "payment_method",
+    "payment_processor",
+    "reason",
+)
 
 
 class TransactionWriter:
@@ -152,7 +160,10 @@ class TransactionWriter:
             "location": location,
             "payment_meta": meta,
             "personal_finance_category": {
-                "primary": primary, "detailed": detailed, "confidence_level": confidence, "version": "v2",
+                "primary": primary,
+                "detailed": detailed,
+                "confidence_level": confidence,
+                "version": "v2",
             },
             "personal_finance_category_icon_url": f"https://plaid-category-icons.plaid.com/PFC_{primary}.png",
             "counterparties": counterparties,
@@ -164,8 +175,15 @@ class TransactionWriter:
 
 
 def _counterparty(name: str, kind: str, website: str | None, confidence: str) -> dict[str, object]:
-    return {"name": name, "type": kind, "website": website, "logo_url": None, "entity_id": stable_id(name),
-            "confidence_level": confidence, "phone_number": None}
+    return {
+        "name": name,
+        "type": kind,
+        "website": website,
+        "logo_url": None,
+        "entity_id": stable_id(name),
+        "confidence_level": confidence,
+        "phone_number": None,
+    }
 
 
 def _money(cents: int) -> str:

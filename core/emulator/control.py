@@ -28,11 +28,17 @@ class Control:
             for item_id, r in self._s.store.state["items"].items():
                 if r["removed"]:
                     continue
-                out.append({
-                    "item_id": item_id, "institution_id": r["institution_id"], "username": r["username"],
-                    "today": r["today"], "days_advanced": sum(e["days"] for e in r["events"] if e["type"] == "advance"),
-                    "error_code": r["error"]["error_code"] if r["error"] else None, "webhook": r["webhook"],
-                })
+                out.append(
+                    {
+                        "item_id": item_id,
+                        "institution_id": r["institution_id"],
+                        "username": r["username"],
+                        "today": r["today"],
+                        "days_advanced": sum(e["days"] for e in r["events"] if e["type"] == "advance"),
+                        "error_code": r["error"]["error_code"] if r["error"] else None,
+                        "webhook": r["webhook"],
+                    }
+                )
             return out
 
     def advance(self, item_id: str | None = None, days: int = 1) -> dict[str, dict[str, int]]:
@@ -124,9 +130,22 @@ class Control:
         return item_id
 
 
-HOOKS = ("items", "advance", "truth", "accounts", "opening_balances", "item_id_for_access_token", "reset_login",
-         "rate_limits", "fail_next", "fail_sync_pagination", "reset_faults", "skew_clock", "webhooks",
-         "flush_webhooks")
+HOOKS = (
+    "items",
+    "advance",
+    "truth",
+    "accounts",
+    "opening_balances",
+    "item_id_for_access_token",
+    "reset_login",
+    "rate_limits",
+    "fail_next",
+    "fail_sync_pagination",
+    "reset_faults",
+    "skew_clock",
+    "webhooks",
+    "flush_webhooks",
+)
 
 
 def call_hook(control: Control, name: str, raw: bytes) -> tuple[int, bytes]:

@@ -18,7 +18,11 @@ _KNOWN: dict[str, tuple[str, int, str, str | None]] = {
     "INVALID_INSTITUTION": ("INVALID_INPUT", 400, "invalid institution_id provided", None),
     "INVALID_ACCOUNT_ID": ("INVALID_INPUT", 400, "one or more of the account IDs is invalid", None),
     "INVALID_WEBHOOK_VERIFICATION_KEY_ID": (
-        "INVALID_INPUT", 400, "invalid key_id provided. note that key_ids are specific to Plaid environments", None),
+        "INVALID_INPUT",
+        400,
+        "invalid key_id provided. note that key_ids are specific to Plaid environments",
+        None,
+    ),
     "USER_PERMISSION_REVOKED": (
         "ITEM_ERROR",
         400,
@@ -52,8 +56,7 @@ _KNOWN: dict[str, tuple[str, int, str, str | None]] = {
     "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION": (
         "TRANSACTIONS_ERROR",
         400,
-        "Underlying transaction data changed since last page was fetched. Please restart pagination from last "
-        "update.",
+        "Underlying transaction data changed since last page was fetched. Please restart pagination from last update.",
         None,
     ),
     "SANDBOX_WEBHOOK_INVALID": (

@@ -22,8 +22,9 @@ class LiveItem:
 
     def __init__(self, record: dict[str, Any], ids: IdFactory) -> None:
         self.item_id: str = record["item_id"]
-        self.world = World(ids, record["seed"], record["ordinal"], date.fromisoformat(record["today"]),
-                           record["transactions"])
+        self.world = World(
+            ids, record["seed"], record["ordinal"], date.fromisoformat(record["today"]), record["transactions"]
+        )
         self.ledger = Ledger([a.account_id for a in self.world.accounts], salt=self.item_id)
         self.ledger.apply(self.world.history())
         self.applied = 0  # events of the record replayed so far
@@ -46,8 +47,10 @@ class LiveItem:
                 out.extend(self.world.advance_day())
             return out
         if event["type"] == "transactions":
-            rows = [(date.fromisoformat(t), date.fromisoformat(p), cents, desc, cur)
-                    for t, p, cents, desc, cur in event["rows"]]
+            rows = [
+                (date.fromisoformat(t), date.fromisoformat(p), cents, desc, cur)
+                for t, p, cents, desc, cur in event["rows"]
+            ]
             return self.world.add_custom(rows)
         raise ValueError(f"unknown item event {event['type']!r}")
 

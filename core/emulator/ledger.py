@@ -128,8 +128,10 @@ class Ledger:
         for i in view[c.offset : end]:
             data = body[i]
             if data is None:
-                removed.append(b'{"transaction_id":"%s","account_id":"%s"}' % (
-                    self._txn[i].encode(), self._account_ids[self._acct[i]].encode()))
+                removed.append(
+                    b'{"transaction_id":"%s","account_id":"%s"}'
+                    % (self._txn[i].encode(), self._account_ids[self._acct[i]].encode())
+                )
             elif first[i] >= base:
                 added.append(data)
             else:

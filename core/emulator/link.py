@@ -53,12 +53,21 @@ class LinkFlow:
         if received:
             return self._resume_oauth(body["token"], record, received)
         session_id = str(uuid.uuid4())
-        self._change(body["token"], session_id, None, create={
-            "link_session_id": session_id, "started_at": iso(self.s.now()), "finished_at": None,
-            "institution_id": update_item["institution_id"] if update_item else None,
-            "item_id": update_item["item_id"] if update_item else None,
-            "oauth_state_id": None, "result": None, "exit": None,
-        })
+        self._change(
+            body["token"],
+            session_id,
+            None,
+            create={
+                "link_session_id": session_id,
+                "started_at": iso(self.s.now()),
+                "finished_at": None,
+                "institution_id": update_item["institution_id"] if update_item else None,
+                "item_id": update_item["item_id"] if update_item else None,
+                "oauth_state_id": None,
+                "result": None,
+                "exit": None,
+            },
+        )
         countries = set(config["country_codes"])
         return {
             "link_session_id": session_id,
@@ -66,7 +75,8 @@ class LinkFlow:
             "mode": "update" if update_item else "new",
             "institutions": [_institution(i) for i in catalog.INSTITUTIONS if countries & set(i.country_codes)],
             "institution": _institution(catalog.INSTITUTIONS_BY_ID[update_item["institution_id"]])
-            if update_item else None,
+            if update_item
+            else None,
             "account_selection": self._selects_accounts(config),
             "hosted": config["hosted_link"] is not None,
         }
@@ -91,8 +101,10 @@ class LinkFlow:
         if institution.oauth and config["redirect_uri"] and not config["item_id"]:
             changes["oauth_state_id"] = str(uuid.uuid4())
             self._change(body["token"], session["link_session_id"], changes)
-            return {"next": "oauth",
-                    "redirect_url": f"{config['redirect_uri']}?oauth_state_id={changes['oauth_state_id']}"}
+            return {
+                "next": "oauth",
+                "redirect_url": f"{config['redirect_uri']}?oauth_state_id={changes['oauth_state_id']}",
+            }
         self._change(body["token"], session["link_session_id"], changes)
         if not self._selects_accounts(config):
             return {"next": "success", **self._finish(body["token"], session["link_session_id"], None)}
@@ -116,17 +128,22 @@ class LinkFlow:
         institution = catalog.INSTITUTIONS_BY_ID.get(str(body.get("institution_id") or session["institution_id"] or ""))
         metadata = {
             "institution": {"name": institution.name, "institution_id": institution.institution_id}
-            if institution else None,
+            if institution
+            else None,
             "status": str(body.get("status") or "requires_credentials"),
             "link_session_id": session["link_session_id"],
             "request_id": request_id(),
         }
         error = body.get("error") if isinstance(body.get("error"), dict) else None
-        self._change(body["token"], session["link_session_id"], {
-            "exit": {"error": error, "metadata": metadata}, "finished_at": iso(self.s.now())})
+        self._change(
+            body["token"],
+            session["link_session_id"],
+            {"exit": {"error": error, "metadata": metadata}, "finished_at": iso(self.s.now())},
+        )
         if record["config"]["hosted_link"] is not None:
-            self._link_webhook(body["token"], record, session["link_session_id"], "SESSION_FINISHED",
-                               status="EXITED", public_tokens=[])
+            self._link_webhook(
+                body["token"], record, session["link_session_id"], "SESSION_FINISHED", status="EXITED", public_tokens=[]
+            )
         return {"metadata": metadata}
 
     # ------------------------------------------------------------------------------------------ helpers
@@ -137,8 +154,12 @@ class LinkFlow:
         if session is None:
             raise invalid_field("receivedRedirectUri carries no oauth_state_id issued for this link token")
         if session["finished_at"] is not None:
-            raise PlaidApiError("OAUTH_ERROR", "OAUTH_STATE_ID_ALREADY_PROCESSED",
-                                "this oauth_state_id has already been processed", None)
+            raise PlaidApiError(
+                "OAUTH_ERROR",
+                "OAUTH_STATE_ID_ALREADY_PROCESSED",
+                "this oauth_state_id has already been processed",
+                None,
+            )
         institution = catalog.INSTITUTIONS_BY_ID[session["institution_id"]]
         return {
             "link_session_id": session["link_session_id"],
@@ -170,20 +191,40 @@ class LinkFlow:
         institution = catalog.INSTITUTIONS_BY_ID[item["institution_id"]]
         metadata = {
             "institution": {"name": institution.name, "institution_id": institution.institution_id},
-            "accounts": [{"id": a["account_id"], "name": a["name"], "mask": a["mask"], "type": a["type"],
-                          "subtype": a["subtype"], "verification_status": None, "class_type": None} for a in shown],
+            "accounts": [
+                {
+                    "id": a["account_id"],
+                    "name": a["name"],
+                    "mask": a["mask"],
+                    "type": a["type"],
+                    "subtype": a["subtype"],
+                    "verification_status": None,
+                    "class_type": None,
+                }
+                for a in shown
+            ],
             "link_session_id": session_id,
             "transfer_status": None,
         }
-        self._change(token, session_id, {"finished_at": iso(self.s.now()), "result": {
-            "accounts": metadata["accounts"], "institution": metadata["institution"]}})
+        self._change(
+            token,
+            session_id,
+            {
+                "finished_at": iso(self.s.now()),
+                "result": {"accounts": metadata["accounts"], "institution": metadata["institution"]},
+            },
+        )
         hosted = config["hosted_link"]
         if hosted is not None:
             self._link_webhook(token, record, session_id, "ITEM_ADD_RESULT", public_token=public_token)
-            self._link_webhook(token, record, session_id, "SESSION_FINISHED", status="SUCCESS",
-                               public_tokens=[public_token])
-        return {"public_token": public_token, "metadata": metadata,
-                "completion_redirect_uri": (hosted or {}).get("completion_redirect_uri")}
+            self._link_webhook(
+                token, record, session_id, "SESSION_FINISHED", status="SUCCESS", public_tokens=[public_token]
+            )
+        return {
+            "public_token": public_token,
+            "metadata": metadata,
+            "completion_redirect_uri": (hosted or {}).get("completion_redirect_uri"),
+        }
 
     def _accounts(self, item_id: str) -> list[dict[str, Any]]:
         record = self.s.record(item_id)
@@ -193,8 +234,9 @@ class LinkFlow:
     def _selects_accounts(config: dict[str, Any]) -> bool:
         return not config["item_id"] or bool(config["account_selection_enabled"])
 
-    def _change(self, token: str, session_id: str, changes: dict[str, Any] | None, *,
-                create: dict[str, Any] | None = None) -> None:
+    def _change(
+        self, token: str, session_id: str, changes: dict[str, Any] | None, *, create: dict[str, Any] | None = None
+    ) -> None:
         def apply(state: dict[str, Any]) -> None:
             sessions = state["link_tokens"][token_hash(token)]["sessions"]
             if create is not None:
@@ -208,8 +250,17 @@ class LinkFlow:
         """Hosted Link reports to the link token's webhook (LINK / ITEM_ADD_RESULT, SESSION_FINISHED)."""
         url = record["config"]["webhook"]
         if url:
-            self.s.webhooks.send(url, {"webhook_type": "LINK", "webhook_code": code, "link_session_id": session_id,
-                                       "link_token": token, **fields, "environment": catalog.ENVIRONMENT})
+            self.s.webhooks.send(
+                url,
+                {
+                    "webhook_type": "LINK",
+                    "webhook_code": code,
+                    "link_session_id": session_id,
+                    "link_token": token,
+                    **fields,
+                    "environment": catalog.ENVIRONMENT,
+                },
+            )
 
 
 def _session(record: dict[str, Any], session_id: object) -> dict[str, Any]:

@@ -102,8 +102,13 @@ def _check(value: object, f: Field, path: str) -> None:
             raise invalid_field(f"{path} must contain at most {f.high} items")
         if f.items is not None:
             for i, v in enumerate(value):
-                _check(v, Field(f.items.kind, True, f.items.fields, f.items.items, f.items.low, f.items.high,
-                                f.items.choices), f"{path}[{i}]")
+                _check(
+                    v,
+                    Field(
+                        f.items.kind, True, f.items.fields, f.items.items, f.items.low, f.items.high, f.items.choices
+                    ),
+                    f"{path}[{i}]",
+                )
     elif kind == "object":
         if not isinstance(value, dict):
             raise invalid_field(f"{path} must be an object")

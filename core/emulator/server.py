@@ -20,8 +20,16 @@ log = logging.getLogger(__name__)
 Response = tuple[int, str, bytes, dict[str, str]]
 App = Callable[[str, str, str, dict[str, str], bytes], Response]
 
-_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    302: "Found",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -53,8 +61,12 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug must not kill the connection thread silently; the client sees a 500
             log.exception("emulator failed on %s %s", method, path)
             status, content_type, payload, extra = 500, "text/plain", b"emulator error", {}
-        head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}", f"Content-Type: {content_type}",
-                f"Content-Length: {len(payload)}", "Cache-Control: no-store"]
+        head = [
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
+            f"Content-Type: {content_type}",
+            f"Content-Length: {len(payload)}",
+            "Cache-Control: no-store",
+        ]
         head += [f"{k}: {v}" for k, v in extra.items()]
         if self.close_connection:
             head.append("Connection: close")

@@ -182,8 +182,13 @@ class EmulatorService:
 
         self.store.update(append)
         changes = item.catch_up(self.record(item_id))
-        self.fire(item_id, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE",
-                  initial_update_complete=True, historical_update_complete=True)
+        self.fire(
+            item_id,
+            "TRANSACTIONS",
+            "SYNC_UPDATES_AVAILABLE",
+            initial_update_complete=True,
+            historical_update_complete=True,
+        )
         return changes
 
     def _id_factory(self, seed: int) -> IdFactory:
@@ -221,8 +226,11 @@ class EmulatorService:
                     )
                 raise plaid_error("INVALID_PUBLIC_TOKEN")
             if entry["expires_at"] <= now:
-                raise plaid_error("INVALID_PUBLIC_TOKEN", "provided public token is expired. Public tokens expire 30 "
-                                  "minutes after creation at which point they can no longer be exchanged")
+                raise plaid_error(
+                    "INVALID_PUBLIC_TOKEN",
+                    "provided public token is expired. Public tokens expire 30 "
+                    "minutes after creation at which point they can no longer be exchanged",
+                )
             record = state["items"].get(entry["item_id"])
             if record is None or record["removed"]:
                 raise plaid_error("INVALID_PUBLIC_TOKEN")
@@ -262,8 +270,13 @@ class EmulatorService:
         url = self.record(item_id)["webhook"]
         if not url:
             return False
-        payload = {"webhook_type": webhook_type, "webhook_code": webhook_code, "item_id": item_id, **fields,
-                   "environment": catalog.ENVIRONMENT}
+        payload = {
+            "webhook_type": webhook_type,
+            "webhook_code": webhook_code,
+            "item_id": item_id,
+            **fields,
+            "environment": catalog.ENVIRONMENT,
+        }
         self.webhooks.send(url, payload)
         return True
 
@@ -280,5 +293,10 @@ class EmulatorService:
     def check_item_healthy(self, record: dict[str, Any]) -> None:
         error = record["error"]
         if error is not None:
-            raise PlaidApiError(error["error_type"], error["error_code"], error["error_message"],
-                                error["display_message"], error["status"])
+            raise PlaidApiError(
+                error["error_type"],
+                error["error_code"],
+                error["error_message"],
+                error["display_message"],
+                error["status"],
+            )

@@ -104,8 +104,10 @@ class StateStore:
             assert self.path is not None
             loaded = orjson.loads(self.path.read_bytes())
             if loaded.get("version") != STATE_VERSION:
-                raise ValueError(f"{self.path} is emulator state version {loaded.get('version')}, expected "
-                                 f"{STATE_VERSION}; delete it to start a fresh emulator world")
+                raise ValueError(
+                    f"{self.path} is emulator state version {loaded.get('version')}, expected "
+                    f"{STATE_VERSION}; delete it to start a fresh emulator world"
+                )
             self._state = loaded
             self.generation += 1
         self._stamp = stamp

@@ -104,8 +104,14 @@ class WebhookDispatcher:
     def _deliver(self, url: str, body: bytes) -> None:
         payload = orjson.loads(body)
         signature = self._signer.sign(body, int(time.time()))
-        record: dict[str, Any] = {"url": url, "payload": payload, "body": body, "plaid_verification": signature,
-                                  "status": None, "error": None}
+        record: dict[str, Any] = {
+            "url": url,
+            "payload": payload,
+            "body": body,
+            "plaid_verification": signature,
+            "status": None,
+            "error": None,
+        }
         headers = {"Content-Type": "application/json", "Plaid-Verification": signature}
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only
         try:
@@ -117,6 +123,11 @@ class WebhookDispatcher:
         except (OSError, ValueError) as e:
             record["error"] = str(e)
         if record["error"]:
-            log.warning("webhook %s/%s to %s failed: %s", payload.get("webhook_type"), payload.get("webhook_code"),
-                        url, record["error"])
+            log.warning(
+                "webhook %s/%s to %s failed: %s",
+                payload.get("webhook_type"),
+                payload.get("webhook_code"),
+                url,
+                record["error"],
+            )
         self.deliveries.append(record)

@@ -41,6 +41,7 @@ Change = tuple[int, str, int, int, bool, bytes | None]
 
 _WEEKDAY_WEIGHT = (0.9, 0.95, 1.0, 1.05, 1.2, 1.35, 1.1)  # Monday..Sunday
 
+
 @dataclass(frozen=True)
 class Account:
     account_id: str
@@ -120,8 +121,9 @@ class World:
         self.homeowner = self.accounts[self._loan].subtype == "mortgage"
         self.employer = rng.choice(cat.EMPLOYERS)
         self.home = rng.choice(cat.HOME_CITIES)
-        self._bodies = TransactionWriter(seed, ordinal, [a.account_id for a in self.accounts],
-                                         [a.currency for a in self.accounts], self.employer)
+        self._bodies = TransactionWriter(
+            seed, ordinal, [a.account_id for a in self.accounts], [a.currency for a in self.accounts], self.employer
+        )
         everyday_total = DEFAULT_EVERYDAY_PER_DAY * HISTORY_DAYS if transactions is None else float(transactions)
         self._per_day = everyday_total / HISTORY_DAYS
         scale = max(1.0, everyday_total / (DEFAULT_EVERYDAY_PER_DAY * HISTORY_DAYS))
@@ -149,31 +151,85 @@ class World:
         if self._rng.random() < 0.5:
             loan = ("Plaid Student Loan", "Plaid Federal Direct Student Loan", "4444", "student")
         base = [
-            ("checking", "Plaid Checking", "Plaid Gold Standard 0% Interest Checking", "0000", "depository",
-             "checking", "USD", None),
-            ("savings", "Plaid Saving", "Plaid Silver Standard 0.1% Interest Saving", "1111", "depository",
-             "savings", "USD", None),
-            ("card", "Plaid Credit Card", "Plaid Diamond 12.5% APR Interest Credit Card", "3333", "credit",
-             "credit card", "USD", 2_000_000),
+            (
+                "checking",
+                "Plaid Checking",
+                "Plaid Gold Standard 0% Interest Checking",
+                "0000",
+                "depository",
+                "checking",
+                "USD",
+                None,
+            ),
+            (
+                "savings",
+                "Plaid Saving",
+                "Plaid Silver Standard 0.1% Interest Saving",
+                "1111",
+                "depository",
+                "savings",
+                "USD",
+                None,
+            ),
+            (
+                "card",
+                "Plaid Credit Card",
+                "Plaid Diamond 12.5% APR Interest Credit Card",
+                "3333",
+                "credit",
+                "credit card",
+                "USD",
+                2_000_000,
+            ),
             ("loan", loan[0], loan[1], loan[2], "loan", loan[3], "USD", None),
-            ("investment", "Plaid Brokerage", "Plaid Individual Brokerage Account", "5555", "investment",
-             "brokerage", "USD", None),
-            ("fx", "Plaid CAD Chequing", "Plaid Canadian Dollar Chequing", "6666", "depository", "checking", "CAD",
-             None),
+            (
+                "investment",
+                "Plaid Brokerage",
+                "Plaid Individual Brokerage Account",
+                "5555",
+                "investment",
+                "brokerage",
+                "USD",
+                None,
+            ),
+            (
+                "fx",
+                "Plaid CAD Chequing",
+                "Plaid Canadian Dollar Chequing",
+                "6666",
+                "depository",
+                "checking",
+                "CAD",
+                None,
+            ),
         ]
-        accounts = [
-            Account(ids.make(KIND_ACCOUNT, self.ordinal, i), i, *spec) for i, spec in enumerate(base)
-        ]
+        accounts = [Account(ids.make(KIND_ACCOUNT, self.ordinal, i), i, *spec) for i, spec in enumerate(base)]
         for i in range(len(base), n):
             extra = i - len(base) + 1
             mask = f"{7000 + i:04d}"
             spec: tuple[str, str, str, str, str, str, str, int | None]
             if extra % 2:
-                spec = ("extra_card", f"Plaid Credit Card {extra // 2 + 2}", "Plaid Rewards Visa Signature", mask,
-                        "credit", "credit card", "USD", 1_500_000)
+                spec = (
+                    "extra_card",
+                    f"Plaid Credit Card {extra // 2 + 2}",
+                    "Plaid Rewards Visa Signature",
+                    mask,
+                    "credit",
+                    "credit card",
+                    "USD",
+                    1_500_000,
+                )
             else:
-                spec = ("extra_checking", f"Plaid Checking {extra // 2 + 1}", "Plaid Everyday Checking", mask,
-                        "depository", "checking", "USD", None)
+                spec = (
+                    "extra_checking",
+                    f"Plaid Checking {extra // 2 + 1}",
+                    "Plaid Everyday Checking",
+                    mask,
+                    "depository",
+                    "checking",
+                    "USD",
+                    None,
+                )
             accounts.append(Account(ids.make(KIND_ACCOUNT, self.ordinal, i), i, *spec))
         return accounts
 
@@ -183,8 +239,9 @@ class World:
             "checking": lambda: r.randint(250_000, 600_000),
             "savings": lambda: r.randint(800_000, 2_500_000),
             "card": lambda: r.randint(30_000, 150_000),
-            "loan": lambda: r.randint(25_000_000, 42_000_000) if account.subtype == "mortgage"
-            else r.randint(1_800_000, 4_000_000),
+            "loan": lambda: (
+                r.randint(25_000_000, 42_000_000) if account.subtype == "mortgage" else r.randint(1_800_000, 4_000_000)
+            ),
             "investment": lambda: r.randint(1_500_000, 6_000_000),
             "fx": lambda: r.randint(80_000, 250_000),
             "extra_card": lambda: r.randint(10_000, 90_000),
@@ -337,8 +394,15 @@ class World:
             if self.current_cents(self._checking) < 150_000:
                 self._row(d, self._checking, 1200, cat.MAINTENANCE_FEE, out)
         if due(2):
-            self._pair(d, self._checking, self._savings, self._to_savings, cat.TRANSFER_TO_SAVINGS,
-                       cat.TRANSFER_FROM_CHECKING, out)
+            self._pair(
+                d,
+                self._checking,
+                self._savings,
+                self._to_savings,
+                cat.TRANSFER_TO_SAVINGS,
+                cat.TRANSFER_FROM_CHECKING,
+                out,
+            )
         if due(5):
             self._purchase(d, self._checking, cat.INVESTMENT, self._invest, None, None, out, rng)
         if not self.homeowner and due(15):
@@ -389,8 +453,9 @@ class World:
             amount = 200_000 + (-balance // 10_000 + 1) * 10_000
             self._pair(d, self._savings, self._checking, amount, cat.TRANSFER_OUT, cat.TRANSFER_IN, out)
         elif balance > 1_500_000:
-            self._pair(d, self._checking, self._savings, 500_000, cat.TRANSFER_TO_SAVINGS,
-                       cat.TRANSFER_FROM_CHECKING, out)
+            self._pair(
+                d, self._checking, self._savings, 500_000, cat.TRANSFER_TO_SAVINGS, cat.TRANSFER_FROM_CHECKING, out
+            )
         if self.current_cents(self._checking) < 0:
             self._row(d, self._checking, 3500, cat.OVERDRAFT_FEE, out)
 
@@ -430,8 +495,17 @@ class World:
         original = self._recent[int(rng.random() * len(self._recent))]
         if original.cents <= 0 or d - original.day > 30:
             return
-        self._emit(d, original.account, -original.cents, rng, self._bodies.fragment(original.fragment_key), None, out,
-                   post_days=(1, 3), fragment_key=original.fragment_key)
+        self._emit(
+            d,
+            original.account,
+            -original.cents,
+            rng,
+            self._bodies.fragment(original.fragment_key),
+            None,
+            out,
+            post_days=(1, 3),
+            fragment_key=original.fragment_key,
+        )
 
     def _purchase(
         self,
@@ -456,8 +530,19 @@ class World:
         if minute is None and m.channel != "other":
             minute = 420 + int(rng.random() * 900)
         tip = cents * (15 + int(rng.random() * 8)) // 100 if m.tip else 0
-        self._emit(d, acct, cents, rng, self._bodies.fragment(key), minute, out, post_days=m.post_days, tip=tip,
-                   fragment_key=key, foreign=foreign)
+        self._emit(
+            d,
+            acct,
+            cents,
+            rng,
+            self._bodies.fragment(key),
+            minute,
+            out,
+            post_days=m.post_days,
+            tip=tip,
+            fragment_key=key,
+            foreign=foreign,
+        )
 
     def _emit(
         self,
@@ -494,8 +579,19 @@ class World:
         if p.cents > 0:
             self.pending_out[p.account] -= p.cents
         out.append((REMOVE, p.transaction_id, p.account, p.cents, True, None))
-        self._post(self._next_id(), p.account, p.posted_cents, p.post_day, p.day, p.minute, p.fragment, p.key,
-                   p.foreign, p.transaction_id, out)
+        self._post(
+            self._next_id(),
+            p.account,
+            p.posted_cents,
+            p.post_day,
+            p.day,
+            p.minute,
+            p.fragment,
+            p.key,
+            p.foreign,
+            p.transaction_id,
+            out,
+        )
 
     def _post(
         self,
@@ -587,8 +683,9 @@ class World:
             if rng.random() < 0.4 and city[3] == "US":
                 self._trips.setdefault(start + nights, []).append(("car", city, nights))
 
-    def _trip_event(self, event: str, city: cat.Place, nights: int, d: int, rng: random.Random,
-                    out: list[Change]) -> None:
+    def _trip_event(
+        self, event: str, city: cat.Place, nights: int, d: int, rng: random.Random, out: list[Change]
+    ) -> None:
         foreign = city[3] != "US"
         if event == "flight":
             cents = rng.randint(cat.TRAVEL_FLIGHT.low_cents, cat.TRAVEL_FLIGHT.high_cents)
@@ -622,8 +719,17 @@ class World:
         if self._recent and rng.random() < 0.3:  # Plaid re-categorised a recent posted transaction
             t = self._recent[int(rng.random() * len(self._recent))]
             key = (*t.fragment_key, "recategorised")
-            body = self._bodies.encode(t.transaction_id, t.account, t.cents, t.day, t.auth_day, t.minute, False,
-                                t.pending_id, self._bodies.fragment(key))
+            body = self._bodies.encode(
+                t.transaction_id,
+                t.account,
+                t.cents,
+                t.day,
+                t.auth_day,
+                t.minute,
+                False,
+                t.pending_id,
+                self._bodies.fragment(key),
+            )
             out.append((MODIFY, t.transaction_id, t.account, t.cents, False, body))
         if self._recent and rng.random() < 0.05:  # a duplicate posting reversed by the bank
             t = self._recent.pop()
@@ -638,8 +744,6 @@ class World:
 
     def _encode_pending(self, p: _Pending) -> bytes:
         return self._bodies.encode(p.transaction_id, p.account, p.cents, p.day, p.day, p.minute, True, None, p.fragment)
-
-
 
 
 def account_count(transactions: int | None) -> int:

@@ -2,11 +2,13 @@
 
 A revoked item keeps its `items` row, with status `revoked`, so the Connections page can say what
 happened, and its encrypted token, so "Disconnect" can still call /item/remove before deleting
-the row (core.items.remove_item). Everything the bank shared is deleted in one transaction.
+the row (core.items.remove_item). Everything the bank shared is deleted in one transaction, which
+also rebuilds the analytics ledger, so no copy of the deleted rows stays behind in it.
 """
 
 from __future__ import annotations
 
+from core.analytics import ledger
 from core.workspace import Workspace
 
 # What the bank shared, per account; each of these tables has item_id and account_id columns.
@@ -34,6 +36,8 @@ def revoke_item(ws: Workspace, item_id: str) -> None:
             "cursor = '', new_accounts_available = false, pending_disconnect_at = NULL WHERE item_id = ?",
             [REVOKED_MESSAGE, item_id],
         )
+        if not ledger.is_current(con):
+            ledger.rebuild(con)
     ws.store.bump_data_version()
 
 
@@ -54,5 +58,7 @@ def revoke_account(ws: Workspace, item_id: str, account_id: str) -> bool:
         )
         for table in ("balance_history", *SHARED_TABLES):
             con.execute(f"DELETE FROM {table} WHERE account_id = ?", [account_id])
+        if not ledger.is_current(con):
+            ledger.rebuild(con)
     ws.store.bump_data_version()
     return True

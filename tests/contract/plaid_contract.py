@@ -85,23 +85,31 @@ class Contract:
     def webhooks(self, item_id: str | None = None, code: str | None = None) -> list[dict[str, Any]]:
         """Webhooks the emulator attempted (the test URLs need not answer), newest last."""
         assert self.emu.control.flush_webhooks()
-        return [w for w in self.emu.control.webhooks()
-                if (item_id is None or w["payload"].get("item_id") == item_id)
-                and (code is None or w["payload"]["webhook_code"] == code)]
+        return [
+            w
+            for w in self.emu.control.webhooks()
+            if (item_id is None or w["payload"].get("item_id") == item_id)
+            and (code is None or w["payload"]["webhook_code"] == code)
+        ]
 
     def path(self, operation: str) -> str:
         return str(getattr(self.client, operation + "_endpoint").settings["endpoint_path"])
 
-    def new_item(self, institution_id: str = "ins_109508", webhook: str | None = None,
-                 username: str = "user_good") -> tuple[str, str]:
+    def new_item(
+        self, institution_id: str = "ins_109508", webhook: str | None = None, username: str = "user_good"
+    ) -> tuple[str, str]:
         # webhooks to an unused local port fail fast; the emulator still records what it sent
         """(access_token, item_id) of a fresh item, created the sandbox way."""
         options = SandboxPublicTokenCreateRequestOptions(override_username=username, override_password="pass_good")
         if webhook is not None:
             options.webhook = webhook
-        public = self.client.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-            institution_id=institution_id, initial_products=[Products("transactions")], options=options,
-        )).public_token
+        public = self.client.sandbox_public_token_create(
+            SandboxPublicTokenCreateRequest(
+                institution_id=institution_id,
+                initial_products=[Products("transactions")],
+                options=options,
+            )
+        ).public_token
         exchanged = self.client.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public))
         return exchanged.access_token, exchanged.item_id
 

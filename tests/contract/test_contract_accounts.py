@@ -33,8 +33,10 @@ def test_balance_get(contract: Contract) -> None:
     card = next(a for a in r.accounts if a.type.value == "credit")
     assert card.balances.limit and card.balances.available is not None
     one = r.accounts[0].account_id
-    narrowed = contract.ok("accounts_balance_get", AccountsBalanceGetRequest(
-        access_token=access, options=AccountsBalanceGetRequestOptions(account_ids=[one])))
+    narrowed = contract.ok(
+        "accounts_balance_get",
+        AccountsBalanceGetRequest(access_token=access, options=AccountsBalanceGetRequestOptions(account_ids=[one])),
+    )
     assert [a.account_id for a in narrowed.accounts] == [one]
 
 

@@ -30,52 +30,88 @@ def test_the_oracle_rejects_a_body_missing_a_required_field(contract: Contract) 
 
 
 def test_link_token_create(contract: Contract) -> None:
-    r = contract.ok("link_token_create", LinkTokenCreateRequest(
-        client_name="Finboard", language="en", country_codes=[CountryCode("US")],
-        user=LinkTokenCreateRequestUser(client_user_id="analyst-1"), products=[Products("transactions")],
-    ))
+    r = contract.ok(
+        "link_token_create",
+        LinkTokenCreateRequest(
+            client_name="Finboard",
+            language="en",
+            country_codes=[CountryCode("US")],
+            user=LinkTokenCreateRequestUser(client_user_id="analyst-1"),
+            products=[Products("transactions")],
+        ),
+    )
     assert r.link_token.startswith("link-sandbox-")
     assert r.expiration.tzinfo is not None
 
 
 def test_link_token_create_requires_products_outside_update_mode(contract: Contract) -> None:
-    contract.error("link_token_create", LinkTokenCreateRequest(
-        client_name="Finboard", language="en", country_codes=[CountryCode("US")],
-        user=LinkTokenCreateRequestUser(client_user_id="analyst-1"),
-    ), "INVALID_FIELD", 400)
+    contract.error(
+        "link_token_create",
+        LinkTokenCreateRequest(
+            client_name="Finboard",
+            language="en",
+            country_codes=[CountryCode("US")],
+            user=LinkTokenCreateRequestUser(client_user_id="analyst-1"),
+        ),
+        "INVALID_FIELD",
+        400,
+    )
 
 
 def test_sandbox_item_and_exchange(contract: Contract) -> None:
-    public = contract.ok("sandbox_public_token_create", SandboxPublicTokenCreateRequest(
-        institution_id="ins_109511", initial_products=[Products("transactions")],
-    )).public_token
+    public = contract.ok(
+        "sandbox_public_token_create",
+        SandboxPublicTokenCreateRequest(
+            institution_id="ins_109511",
+            initial_products=[Products("transactions")],
+        ),
+    ).public_token
     assert public.startswith("public-sandbox-")
     exchanged = contract.ok("item_public_token_exchange", ItemPublicTokenExchangeRequest(public_token=public))
     assert exchanged.access_token.startswith("access-sandbox-")
     assert contract.emu.control.item_id_for_access_token(exchanged.access_token) == exchanged.item_id
     # single use
-    contract.error("item_public_token_exchange", ItemPublicTokenExchangeRequest(public_token=public),
-                   "INVALID_PUBLIC_TOKEN", 400)
+    contract.error(
+        "item_public_token_exchange", ItemPublicTokenExchangeRequest(public_token=public), "INVALID_PUBLIC_TOKEN", 400
+    )
 
 
 def test_sandbox_wrong_password_is_invalid_credentials(contract: Contract) -> None:
-    contract.error("sandbox_public_token_create", SandboxPublicTokenCreateRequest(
-        institution_id="ins_109508", initial_products=[Products("transactions")],
-        options=SandboxPublicTokenCreateRequestOptions(override_username="user_good", override_password="nope"),
-    ), "INVALID_CREDENTIALS", 400)
+    contract.error(
+        "sandbox_public_token_create",
+        SandboxPublicTokenCreateRequest(
+            institution_id="ins_109508",
+            initial_products=[Products("transactions")],
+            options=SandboxPublicTokenCreateRequestOptions(override_username="user_good", override_password="nope"),
+        ),
+        "INVALID_CREDENTIALS",
+        400,
+    )
 
 
 def test_sandbox_error_password_forces_that_error(contract: Contract) -> None:
-    contract.error("sandbox_public_token_create", SandboxPublicTokenCreateRequest(
-        institution_id="ins_109508", initial_products=[Products("transactions")],
-        options=SandboxPublicTokenCreateRequestOptions(override_password="error_ITEM_LOCKED"),
-    ), "ITEM_LOCKED", 400)
+    contract.error(
+        "sandbox_public_token_create",
+        SandboxPublicTokenCreateRequest(
+            institution_id="ins_109508",
+            initial_products=[Products("transactions")],
+            options=SandboxPublicTokenCreateRequestOptions(override_password="error_ITEM_LOCKED"),
+        ),
+        "ITEM_LOCKED",
+        400,
+    )
 
 
 def test_sandbox_unknown_institution(contract: Contract) -> None:
-    contract.error("sandbox_public_token_create", SandboxPublicTokenCreateRequest(
-        institution_id="ins_999999999", initial_products=[Products("transactions")],
-    ), "INVALID_INSTITUTION", 400)
+    contract.error(
+        "sandbox_public_token_create",
+        SandboxPublicTokenCreateRequest(
+            institution_id="ins_999999999",
+            initial_products=[Products("transactions")],
+        ),
+        "INVALID_INSTITUTION",
+        400,
+    )
 
 
 def test_accounts_get(contract: Contract) -> None:
@@ -87,17 +123,23 @@ def test_accounts_get(contract: Contract) -> None:
     assert any(a.type.value == "loan" for a in r.accounts)
     assert {a.balances.iso_currency_code for a in r.accounts} >= {"USD", "CAD"}
     one = r.accounts[0].account_id
-    narrowed = contract.ok("accounts_get", AccountsGetRequest(
-        access_token=access, options=AccountsGetRequestOptions(account_ids=[one])))
+    narrowed = contract.ok(
+        "accounts_get", AccountsGetRequest(access_token=access, options=AccountsGetRequestOptions(account_ids=[one]))
+    )
     assert [a.account_id for a in narrowed.accounts] == [one]
 
 
 def test_accounts_get_errors(contract: Contract) -> None:
-    contract.error("accounts_get", AccountsGetRequest(access_token="access-sandbox-unknown"),
-                   "INVALID_ACCESS_TOKEN", 400)
+    contract.error(
+        "accounts_get", AccountsGetRequest(access_token="access-sandbox-unknown"), "INVALID_ACCESS_TOKEN", 400
+    )
     access, _ = contract.new_item()
-    contract.error("accounts_get", AccountsGetRequest(
-        access_token=access, options=AccountsGetRequestOptions(account_ids=["nope"])), "INVALID_ACCOUNT_ID", 400)
+    contract.error(
+        "accounts_get",
+        AccountsGetRequest(access_token=access, options=AccountsGetRequestOptions(account_ids=["nope"])),
+        "INVALID_ACCOUNT_ID",
+        400,
+    )
 
 
 def test_transactions_sync_pages(contract: Contract) -> None:
@@ -106,43 +148,57 @@ def test_transactions_sync_pages(contract: Contract) -> None:
     assert len(first.added) == 100 and first.has_more  # default count
     assert first.transactions_update_status.value == "HISTORICAL_UPDATE_COMPLETE"
     assert first.accounts
-    second = contract.ok("transactions_sync", TransactionsSyncRequest(
-        access_token=access, cursor=first.next_cursor, count=500))
+    second = contract.ok(
+        "transactions_sync", TransactionsSyncRequest(access_token=access, cursor=first.next_cursor, count=500)
+    )
     assert len(second.added) == 500
     assert not {t.transaction_id for t in first.added} & {t.transaction_id for t in second.added}
 
 
 def test_wrong_api_keys(contract: Contract) -> None:
-    status, raw = contract.raw("/accounts/get", b'{"access_token": "access-sandbox-x"}',
-                               {"Content-Type": "application/json", "PLAID-CLIENT-ID": "a", "PLAID-SECRET": "b"})
+    status, raw = contract.raw(
+        "/accounts/get",
+        b'{"access_token": "access-sandbox-x"}',
+        {"Content-Type": "application/json", "PLAID-CLIENT-ID": "a", "PLAID-SECRET": "b"},
+    )
     assert status == 400
     contract.check_error("/accounts/get", status, raw, "INVALID_API_KEYS")
 
 
 def test_missing_api_keys(contract: Contract) -> None:
-    status, raw = contract.raw("/accounts/get", b'{"access_token": "access-sandbox-x"}',
-                               {"Content-Type": "application/json"})
+    status, raw = contract.raw(
+        "/accounts/get", b'{"access_token": "access-sandbox-x"}', {"Content-Type": "application/json"}
+    )
     assert status == 400
     contract.check_error("/accounts/get", status, raw, "MISSING_FIELDS")
 
 
 def test_keys_in_the_body_are_accepted(contract: Contract) -> None:
-    body = json.dumps({"client_id": "contract-client", "secret": "contract-secret", "institution_id": "ins_109508",
-                       "initial_products": ["transactions"]}).encode()
+    body = json.dumps(
+        {
+            "client_id": "contract-client",
+            "secret": "contract-secret",
+            "institution_id": "ins_109508",
+            "initial_products": ["transactions"],
+        }
+    ).encode()
     status, raw = contract.raw("/sandbox/public_token/create", body, {"Content-Type": "application/json"})
     assert status == 200, raw
     assert json.loads(raw)["public_token"].startswith("public-sandbox-")
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    (b"{not json", "INVALID_BODY"),
-    (b'{"access_token": 12}', "INVALID_FIELD"),
-    (b'{"access_token": "access-sandbox-x", "count": 0}', "INVALID_FIELD"),
-    (b'{"access_token": "access-sandbox-x", "count": 501}', "INVALID_FIELD"),
-    (b'{"access_token": "access-sandbox-x", "count": "5"}', "INVALID_FIELD"),
-    (b'{"cursor": ""}', "MISSING_FIELDS"),
-    (b'{"access_token": "access-sandbox-x", "colour": "red"}', "UNKNOWN_FIELDS"),
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", "INVALID_BODY"),
+        (b'{"access_token": 12}', "INVALID_FIELD"),
+        (b'{"access_token": "access-sandbox-x", "count": 0}', "INVALID_FIELD"),
+        (b'{"access_token": "access-sandbox-x", "count": 501}', "INVALID_FIELD"),
+        (b'{"access_token": "access-sandbox-x", "count": "5"}', "INVALID_FIELD"),
+        (b'{"cursor": ""}', "MISSING_FIELDS"),
+        (b'{"access_token": "access-sandbox-x", "colour": "red"}', "UNKNOWN_FIELDS"),
+    ],
+)
 def test_malformed_sync_requests(contract: Contract, body: bytes, code: str) -> None:
     status, raw = contract.raw("/transactions/sync", body)
     assert status == 400

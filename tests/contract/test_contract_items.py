@@ -46,32 +46,46 @@ def test_item_webhook_update(contract: Contract) -> None:
     assert r.item.webhook == DEAD_WEBHOOK
     [ack] = contract.webhooks(item_id, "WEBHOOK_UPDATE_ACKNOWLEDGED")
     contract.validate_schema("WebhookUpdateAcknowledgedWebhook", ack["payload"])
-    contract.error("item_webhook_update", ItemWebhookUpdateRequest(access_token=access, webhook="not a url"),
-                   "INVALID_FIELD", 400)
+    contract.error(
+        "item_webhook_update", ItemWebhookUpdateRequest(access_token=access, webhook="not a url"), "INVALID_FIELD", 400
+    )
 
 
 @pytest.mark.parametrize("institution", catalog.INSTITUTIONS, ids=lambda i: i.institution_id)
 def test_institutions_get_by_id(contract: Contract, institution: catalog.Institution) -> None:
-    r = contract.ok("institutions_get_by_id", InstitutionsGetByIdRequest(
-        institution_id=institution.institution_id,
-        country_codes=[CountryCode(c) for c in institution.country_codes],
-        options=InstitutionsGetByIdRequestOptions(include_optional_metadata=True),
-    ))
+    r = contract.ok(
+        "institutions_get_by_id",
+        InstitutionsGetByIdRequest(
+            institution_id=institution.institution_id,
+            country_codes=[CountryCode(c) for c in institution.country_codes],
+            options=InstitutionsGetByIdRequestOptions(include_optional_metadata=True),
+        ),
+    )
     assert r.institution.name == institution.name
     assert r.institution.oauth == institution.oauth
 
 
 def test_platypus_oauth_bank_is_oauth(contract: Contract) -> None:
-    r = contract.ok("institutions_get_by_id", InstitutionsGetByIdRequest(
-        institution_id="ins_127287", country_codes=[CountryCode("US")]))
+    r = contract.ok(
+        "institutions_get_by_id",
+        InstitutionsGetByIdRequest(institution_id="ins_127287", country_codes=[CountryCode("US")]),
+    )
     assert r.institution.oauth is True and r.institution.name == "Platypus OAuth Bank"
 
 
 def test_institutions_get_by_id_errors(contract: Contract) -> None:
-    contract.error("institutions_get_by_id", InstitutionsGetByIdRequest(
-        institution_id="ins_0", country_codes=[CountryCode("US")]), "INVALID_INSTITUTION", 400)
-    contract.error("institutions_get_by_id", InstitutionsGetByIdRequest(
-        institution_id="ins_109508", country_codes=[CountryCode("GB")]), "INVALID_INSTITUTION", 400)
+    contract.error(
+        "institutions_get_by_id",
+        InstitutionsGetByIdRequest(institution_id="ins_0", country_codes=[CountryCode("US")]),
+        "INVALID_INSTITUTION",
+        400,
+    )
+    contract.error(
+        "institutions_get_by_id",
+        InstitutionsGetByIdRequest(institution_id="ins_109508", country_codes=[CountryCode("GB")]),
+        "INVALID_INSTITUTION",
+        400,
+    )
 
 
 def test_reset_login_puts_the_item_in_error(contract: Contract) -> None:
@@ -85,8 +99,9 @@ def test_reset_login_puts_the_item_in_error(contract: Contract) -> None:
     [error] = contract.webhooks(item_id, "ERROR")
     contract.validate_schema("ItemErrorWebhook", error["payload"])
     assert error["payload"]["error"]["error_code"] == "ITEM_LOGIN_REQUIRED"
-    contract.error("sandbox_item_reset_login", SandboxItemResetLoginRequest(access_token=BAD_TOKEN),
-                   "INVALID_ACCESS_TOKEN", 400)
+    contract.error(
+        "sandbox_item_reset_login", SandboxItemResetLoginRequest(access_token=BAD_TOKEN), "INVALID_ACCESS_TOKEN", 400
+    )
 
 
 FIRED = [
@@ -108,8 +123,10 @@ FIRED = [
 @pytest.mark.parametrize(("kind", "code", "schema"), FIRED, ids=[f"{k}-{c}" for k, c, _ in FIRED])
 def test_fire_webhook(contract: Contract, kind: str, code: str, schema: str) -> None:
     access, item_id = contract.new_item(webhook=DEAD_WEBHOOK)
-    r = contract.ok("sandbox_item_fire_webhook", SandboxItemFireWebhookRequest(
-        access_token=access, webhook_type=WebhookType(kind), webhook_code=code))
+    r = contract.ok(
+        "sandbox_item_fire_webhook",
+        SandboxItemFireWebhookRequest(access_token=access, webhook_type=WebhookType(kind), webhook_code=code),
+    )
     assert r.webhook_fired is True
     fired = [w["payload"] for w in contract.webhooks(item_id, code) if w["payload"]["webhook_type"] == kind]
     assert fired
@@ -120,8 +137,10 @@ def test_fire_webhook_advances_the_clock(contract: Contract) -> None:
     access, item_id = contract.new_item(webhook=DEAD_WEBHOOK)
     contract.client.transactions_sync(TransactionsSyncRequest(access_token=access, cursor="now"))
     before = contract.emu.control.items()
-    contract.ok("sandbox_item_fire_webhook", SandboxItemFireWebhookRequest(
-        access_token=access, webhook_code="SYNC_UPDATES_AVAILABLE"))
+    contract.ok(
+        "sandbox_item_fire_webhook",
+        SandboxItemFireWebhookRequest(access_token=access, webhook_code="SYNC_UPDATES_AVAILABLE"),
+    )
     after = contract.emu.control.items()
     days = {i["item_id"]: i["days_advanced"] for i in before}, {i["item_id"]: i["days_advanced"] for i in after}
     assert days[1][item_id] == days[0][item_id] + 1
@@ -129,10 +148,15 @@ def test_fire_webhook_advances_the_clock(contract: Contract) -> None:
 
 def test_fire_webhook_errors(contract: Contract) -> None:
     access, _ = contract.new_item()  # no webhook set
-    contract.error("sandbox_item_fire_webhook", SandboxItemFireWebhookRequest(
-        access_token=access, webhook_code="NEW_ACCOUNTS_AVAILABLE"), "SANDBOX_WEBHOOK_INVALID", 400)
-    status, raw = contract.raw("/sandbox/item/fire_webhook",
-                               b'{"access_token": "%s", "webhook_code": "NOT_A_CODE"}' % access.encode())
+    contract.error(
+        "sandbox_item_fire_webhook",
+        SandboxItemFireWebhookRequest(access_token=access, webhook_code="NEW_ACCOUNTS_AVAILABLE"),
+        "SANDBOX_WEBHOOK_INVALID",
+        400,
+    )
+    status, raw = contract.raw(
+        "/sandbox/item/fire_webhook", b'{"access_token": "%s", "webhook_code": "NOT_A_CODE"}' % access.encode()
+    )
     assert status == 400
     contract.check_error("/sandbox/item/fire_webhook", status, raw, "INVALID_FIELD")
 
@@ -146,5 +170,9 @@ def test_webhook_verification_key_get(contract: Contract) -> None:
     r = contract.ok("webhook_verification_key_get", WebhookVerificationKeyGetRequest(key_id=header["kid"]))
     assert (r.key.kid, r.key.alg, r.key.crv, r.key.kty, r.key.use) == (header["kid"], "ES256", "P-256", "EC", "sig")
     assert r.key.expired_at is None
-    contract.error("webhook_verification_key_get", WebhookVerificationKeyGetRequest(key_id="no-such-key"),
-                   "INVALID_WEBHOOK_VERIFICATION_KEY_ID", 400)
+    contract.error(
+        "webhook_verification_key_get",
+        WebhookVerificationKeyGetRequest(key_id="no-such-key"),
+        "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+        400,
+    )

@@ -21,8 +21,11 @@ from tests.contract.plaid_contract import DEAD_WEBHOOK, Contract
 
 def request(**overrides: Any) -> LinkTokenCreateRequest:
     fields: dict[str, Any] = {
-        "client_name": "Finboard", "language": "en", "country_codes": [CountryCode("US")],
-        "user": LinkTokenCreateRequestUser(client_user_id="analyst-1"), "products": [Products("transactions")],
+        "client_name": "Finboard",
+        "language": "en",
+        "country_codes": [CountryCode("US")],
+        "user": LinkTokenCreateRequestUser(client_user_id="analyst-1"),
+        "products": [Products("transactions")],
     }
     fields.update(overrides)
     return LinkTokenCreateRequest(**{k: v for k, v in fields.items() if v is not None})
@@ -30,20 +33,33 @@ def request(**overrides: Any) -> LinkTokenCreateRequest:
 
 def link(contract: Contract, action: str, body: dict[str, Any]) -> dict[str, Any]:
     """What the Link page does: POST /link/web/api/<action> (same origin, no API keys)."""
-    r = urllib.request.Request(f"{contract.emu.url}/link/web/api/{action}", data=json.dumps(body).encode(),
-                               headers={"Content-Type": "application/json"}, method="POST")
+    r = urllib.request.Request(
+        f"{contract.emu.url}/link/web/api/{action}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(r, timeout=10) as response:
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
 def complete_session(contract: Contract, token: str) -> dict[str, Any]:
     session = link(contract, "session", {"token": token})
-    step = link(contract, "credentials", {"token": token, "link_session_id": session["link_session_id"],
-                                          "institution_id": "ins_109511", "username": "user_good",
-                                          "password": "pass_good"})
+    step = link(
+        contract,
+        "credentials",
+        {
+            "token": token,
+            "link_session_id": session["link_session_id"],
+            "institution_id": "ins_109511",
+            "username": "user_good",
+            "password": "pass_good",
+        },
+    )
     chosen = [a["account_id"] for a in step["accounts"][:2]]
-    return link(contract, "select", {"token": token, "link_session_id": session["link_session_id"],
-                                     "account_ids": chosen})
+    return link(
+        contract, "select", {"token": token, "link_session_id": session["link_session_id"], "account_ids": chosen}
+    )
 
 
 def test_link_token_lifetimes(contract: Contract) -> None:
@@ -51,8 +67,12 @@ def test_link_token_lifetimes(contract: Contract) -> None:
     new = contract.ok("link_token_create", request())
     assert timedelta(hours=3, minutes=59) < new.expiration - now <= timedelta(hours=4, minutes=1)
     access, _ = contract.new_item()
-    update = contract.ok("link_token_create", request(
-        products=None, access_token=access, update=LinkTokenCreateRequestUpdate(account_selection_enabled=True)))
+    update = contract.ok(
+        "link_token_create",
+        request(
+            products=None, access_token=access, update=LinkTokenCreateRequestUpdate(account_selection_enabled=True)
+        ),
+    )
     assert timedelta(minutes=29) < update.expiration - now <= timedelta(minutes=31)
 
 
@@ -65,8 +85,9 @@ def test_hosted_link_url(contract: Contract) -> None:
 
 def test_link_token_create_errors(contract: Contract) -> None:
     contract.error("link_token_create", request(user=None), "MISSING_FIELDS", 400)
-    contract.error("link_token_create", request(products=None, access_token="access-sandbox-nope"),
-                   "INVALID_ACCESS_TOKEN", 400)
+    contract.error(
+        "link_token_create", request(products=None, access_token="access-sandbox-nope"), "INVALID_ACCESS_TOKEN", 400
+    )
     contract.error("link_token_create", request(redirect_uri="https://finboard.example/cb?x=1"), "INVALID_FIELD", 400)
     contract.error("link_token_create", request(webhook="ftp://nope"), "INVALID_FIELD", 400)
 

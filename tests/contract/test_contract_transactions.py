@@ -22,16 +22,20 @@ def test_sync_options(contract: Contract) -> None:
     access, _ = contract.new_item()
     accounts = contract.ok("transactions_sync", TransactionsSyncRequest(access_token=access, count=1)).accounts
     savings = next(a.account_id for a in accounts if a.subtype.value == "savings")
-    options = TransactionsSyncRequestOptions(include_original_description=True, account_id=savings,
-                                             personal_finance_category_version=PersonalFinanceCategoryVersion("v1"))
+    options = TransactionsSyncRequestOptions(
+        include_original_description=True,
+        account_id=savings,
+        personal_finance_category_version=PersonalFinanceCategoryVersion("v1"),
+    )
     r = contract.ok("transactions_sync", TransactionsSyncRequest(access_token=access, count=500, options=options))
     assert r.added and all(t.account_id == savings for t in r.added)
     assert all(t.original_description for t in r.added)
     assert all(t.personal_finance_category.version.value == "v1" for t in r.added)
     assert [a.account_id for a in r.accounts] == [savings]
     # a cursor belongs to its account stream
-    contract.error("transactions_sync", TransactionsSyncRequest(access_token=access, cursor=r.next_cursor),
-                   "INVALID_FIELD", 400)
+    contract.error(
+        "transactions_sync", TransactionsSyncRequest(access_token=access, cursor=r.next_cursor), "INVALID_FIELD", 400
+    )
 
 
 def test_sync_now_cursor_skips_history(contract: Contract) -> None:
@@ -46,22 +50,35 @@ def test_sync_now_cursor_skips_history(contract: Contract) -> None:
 def test_sync_errors(contract: Contract) -> None:
     contract.error("transactions_sync", TransactionsSyncRequest(access_token=BAD_TOKEN), "INVALID_ACCESS_TOKEN", 400)
     access, _ = contract.new_item()
-    contract.error("transactions_sync", TransactionsSyncRequest(access_token=access, cursor="bm90IGEgY3Vyc29y"),
-                   "INVALID_FIELD", 400)
+    contract.error(
+        "transactions_sync",
+        TransactionsSyncRequest(access_token=access, cursor="bm90IGEgY3Vyc29y"),
+        "INVALID_FIELD",
+        400,
+    )
     other, _ = contract.new_item()
     foreign = contract.client.transactions_sync(TransactionsSyncRequest(access_token=other, count=1)).next_cursor
-    contract.error("transactions_sync", TransactionsSyncRequest(access_token=access, cursor=foreign),
-                   "INVALID_FIELD", 400)
-    contract.error("transactions_sync", TransactionsSyncRequest(
-        access_token=access, options=TransactionsSyncRequestOptions(account_id="nope")), "INVALID_ACCOUNT_ID", 400)
+    contract.error(
+        "transactions_sync", TransactionsSyncRequest(access_token=access, cursor=foreign), "INVALID_FIELD", 400
+    )
+    contract.error(
+        "transactions_sync",
+        TransactionsSyncRequest(access_token=access, options=TransactionsSyncRequestOptions(account_id="nope")),
+        "INVALID_ACCOUNT_ID",
+        400,
+    )
 
 
 def test_mutation_during_pagination_switch(contract: Contract) -> None:
     access, _ = contract.new_item()
     first = contract.client.transactions_sync(TransactionsSyncRequest(access_token=access, count=10))
     contract.emu.control.fail_sync_pagination()
-    body = contract.error("transactions_sync", TransactionsSyncRequest(access_token=access, cursor=first.next_cursor),
-                          "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION", 400)
+    body = contract.error(
+        "transactions_sync",
+        TransactionsSyncRequest(access_token=access, cursor=first.next_cursor),
+        "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
+        400,
+    )
     assert body["error_type"] == "TRANSACTIONS_ERROR"
     # it fails once; the same page then succeeds
     contract.ok("transactions_sync", TransactionsSyncRequest(access_token=access, cursor=first.next_cursor))
@@ -71,8 +88,12 @@ def test_a_real_mutation_during_pagination_is_refused(contract: Contract) -> Non
     access, item_id = contract.new_item()
     first = contract.client.transactions_sync(TransactionsSyncRequest(access_token=access, count=10))
     contract.emu.control.advance(item_id, 1)
-    contract.error("transactions_sync", TransactionsSyncRequest(access_token=access, cursor=first.next_cursor),
-                   "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION", 400)
+    contract.error(
+        "transactions_sync",
+        TransactionsSyncRequest(access_token=access, cursor=first.next_cursor),
+        "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
+        400,
+    )
 
 
 def test_sync_injected_server_error(contract: Contract) -> None:
@@ -90,20 +111,34 @@ def test_refresh_brings_new_transactions_and_a_webhook(contract: Contract) -> No
     updates = contract.webhooks(item_id, "SYNC_UPDATES_AVAILABLE")
     assert len(updates) >= 2  # one when the item was created, one for the refresh
     contract.validate_schema("SyncUpdatesAvailableWebhook", updates[-1]["payload"])
-    contract.error("transactions_refresh", TransactionsRefreshRequest(access_token=BAD_TOKEN),
-                   "INVALID_ACCESS_TOKEN", 400)
+    contract.error(
+        "transactions_refresh", TransactionsRefreshRequest(access_token=BAD_TOKEN), "INVALID_ACCESS_TOKEN", 400
+    )
 
 
 def custom(description: str, amount: float, posted_in_days: int = 0) -> CustomSandboxTransaction:
-    return CustomSandboxTransaction(date_transacted=TODAY, date_posted=TODAY + timedelta(days=posted_in_days),
-                                    amount=amount, description=description)
+    return CustomSandboxTransaction(
+        date_transacted=TODAY,
+        date_posted=TODAY + timedelta(days=posted_in_days),
+        amount=amount,
+        description=description,
+    )
 
 
 def test_sandbox_transactions_create(contract: Contract) -> None:
     access, item_id = contract.new_item(username="user_transactions_dynamic")
     cursor = contract.client.transactions_sync(TransactionsSyncRequest(access_token=access, cursor="now")).next_cursor
-    contract.ok("sandbox_transactions_create", SandboxTransactionsCreateRequest(access_token=access, transactions=[
-        custom("Corner Bakery", 12.5), custom("Paycheck bonus", -250.0), custom("Hotel hold", 80.0, 3)]))
+    contract.ok(
+        "sandbox_transactions_create",
+        SandboxTransactionsCreateRequest(
+            access_token=access,
+            transactions=[
+                custom("Corner Bakery", 12.5),
+                custom("Paycheck bonus", -250.0),
+                custom("Hotel hold", 80.0, 3),
+            ],
+        ),
+    )
     r = contract.client.transactions_sync(TransactionsSyncRequest(access_token=access, cursor=cursor))
     made = {t.name: t for t in r.added}
     assert made["Corner Bakery"].amount == 12.5 and not made["Corner Bakery"].pending
@@ -114,12 +149,17 @@ def test_sandbox_transactions_create(contract: Contract) -> None:
 
 def test_sandbox_transactions_create_errors(contract: Contract) -> None:
     access, _ = contract.new_item(username="user_good")
-    contract.error("sandbox_transactions_create", SandboxTransactionsCreateRequest(
-        access_token=access, transactions=[custom("Coffee", 3.0)]), "INVALID_FIELD", 400)
+    contract.error(
+        "sandbox_transactions_create",
+        SandboxTransactionsCreateRequest(access_token=access, transactions=[custom("Coffee", 3.0)]),
+        "INVALID_FIELD",
+        400,
+    )
     dynamic, _ = contract.new_item(username="user_transactions_dynamic")
     rows = [{"date_transacted": "2025-06-01", "date_posted": "2025-06-01", "amount": 1.0, "description": "x"}] * 11
-    status, raw = contract.raw("/sandbox/transactions/create",
-                               json.dumps({"access_token": dynamic, "transactions": rows}).encode())
+    status, raw = contract.raw(
+        "/sandbox/transactions/create", json.dumps({"access_token": dynamic, "transactions": rows}).encode()
+    )
     assert status == 400
     contract.check_error("/sandbox/transactions/create", status, raw, "INVALID_FIELD")
 

@@ -83,8 +83,9 @@ def emu() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def client(emu: Emulator) -> plaid_api.PlaidApi:
-    return plaid_api.PlaidApi(plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c",
-                                                                                         "secret": "s"})))
+    return plaid_api.PlaidApi(
+        plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c", "secret": "s"}))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +109,12 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def link_token(client: plaid_api.PlaidApi, **extra: Any) -> str:
-    fields: dict[str, Any] = {"client_name": "Finboard", "language": "en", "country_codes": [CountryCode("US")],
-                              "user": LinkTokenCreateRequestUser(client_user_id="u")}
+    fields: dict[str, Any] = {
+        "client_name": "Finboard",
+        "language": "en",
+        "country_codes": [CountryCode("US")],
+        "user": LinkTokenCreateRequestUser(client_user_id="u"),
+    }
     if "access_token" not in extra:
         fields["products"] = [Products("transactions")]
     return str(client.link_token_create(LinkTokenCreateRequest(**fields, **extra)).link_token)
@@ -155,8 +160,15 @@ def test_connect_a_new_bank(page: Page, host: HostApp, client: plaid_api.PlaidAp
     assert "Plaid Saving" not in {a["name"] for a in metadata["accounts"]} and len(metadata["accounts"]) == 5
     assert metadata["link_session_id"]
     seen = events(page)
-    for name in ("OPEN", "TRANSITION_VIEW", "SEARCH_INSTITUTION", "SELECT_INSTITUTION", "SUBMIT_CREDENTIALS", "ERROR",
-                 "HANDOFF"):
+    for name in (
+        "OPEN",
+        "TRANSITION_VIEW",
+        "SEARCH_INSTITUTION",
+        "SELECT_INSTITUTION",
+        "SUBMIT_CREDENTIALS",
+        "ERROR",
+        "HANDOFF",
+    ):
         assert name in seen, name
     item = client.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public_token))
     assert len(emu.control.accounts(item.item_id)) == 5
@@ -196,8 +208,9 @@ def test_oauth_bank_round_trip(page: Page, host: HostApp, client: plaid_api.Plai
 
 
 def test_update_mode_repairs_a_broken_item(page: Page, host: HostApp, client: plaid_api.PlaidApi) -> None:
-    public = client.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id="ins_109512", initial_products=[Products("transactions")])).public_token
+    public = client.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(institution_id="ins_109512", initial_products=[Products("transactions")])
+    ).public_token
     access = client.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public)).access_token
     client.sandbox_item_reset_login(SandboxItemResetLoginRequest(access_token=access))
     link = open_link(page, host, link_token(client, access_token=access))
@@ -212,10 +225,16 @@ def test_update_mode_repairs_a_broken_item(page: Page, host: HostApp, client: pl
 
 def test_hosted_link_finishes_on_the_completion_page(page: Page, host: HostApp, client: plaid_api.PlaidApi) -> None:
     done = f"{host.url}/connected"
-    r = client.link_token_create(LinkTokenCreateRequest(
-        client_name="Finboard", language="en", country_codes=[CountryCode("US")],
-        user=LinkTokenCreateRequestUser(client_user_id="u"), products=[Products("transactions")],
-        hosted_link=LinkTokenCreateHostedLink(completion_redirect_uri=done)))
+    r = client.link_token_create(
+        LinkTokenCreateRequest(
+            client_name="Finboard",
+            language="en",
+            country_codes=[CountryCode("US")],
+            user=LinkTokenCreateRequestUser(client_user_id="u"),
+            products=[Products("transactions")],
+            hosted_link=LinkTokenCreateHostedLink(completion_redirect_uri=done),
+        )
+    )
     page.goto(r.hosted_link_url)
     page.get_by_role("button", name="First Gingham Credit Union").click()
     page.get_by_label("Username").fill("user_transactions_dynamic")

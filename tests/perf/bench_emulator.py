@@ -41,8 +41,9 @@ def main() -> None:
             raise SystemExit(f"{path} answered {response.status}: {data[:300]!r}")
         return elapsed, data
 
-    public = json.loads(post("/sandbox/public_token/create", {
-        "institution_id": "ins_109508", "initial_products": ["transactions"]})[1])["public_token"]
+    public = json.loads(
+        post("/sandbox/public_token/create", {"institution_id": "ins_109508", "initial_products": ["transactions"]})[1]
+    )["public_token"]
     exchanged = json.loads(post("/item/public_token/exchange", {"public_token": public})[1])
     item_id = exchanged["item_id"]
 
@@ -52,8 +53,9 @@ def main() -> None:
 
     latencies, sizes, cursor, rows, first_page = [], [], "", 0, None
     while True:
-        elapsed, data = post("/transactions/sync", {"access_token": exchanged["access_token"], "cursor": cursor,
-                                                    "count": 500})
+        elapsed, data = post(
+            "/transactions/sync", {"access_token": exchanged["access_token"], "cursor": cursor, "count": 500}
+        )
         page = json.loads(data)
         sizes.append(len(data))
         if first_page is None:
@@ -69,20 +71,24 @@ def main() -> None:
 
     latencies.sort()
     ms = [x * 1000 for x in latencies]
-    print(json.dumps({
-        "transactions": args.transactions,
-        "accounts": len(accounts),
-        "generation_seconds": round(generation, 2),
-        "generation_cpu_seconds": round(generation_cpu, 2),
-        "pages": len(ms) + 1,
-        "rows_synced": rows,
-        "first_page_ms": round((first_page or 0) * 1000, 1),
-        "page_ms_p50": round(statistics.median(ms), 2) if ms else None,
-        "page_ms_p95": round(ms[int(len(ms) * 0.95) - 1], 2) if ms else None,
-        "page_ms_max": round(ms[-1], 2) if ms else None,
-        "page_kb_p50": round(statistics.median(sizes) / 1024),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }))
+    print(
+        json.dumps(
+            {
+                "transactions": args.transactions,
+                "accounts": len(accounts),
+                "generation_seconds": round(generation, 2),
+                "generation_cpu_seconds": round(generation_cpu, 2),
+                "pages": len(ms) + 1,
+                "rows_synced": rows,
+                "first_page_ms": round((first_page or 0) * 1000, 1),
+                "page_ms_p50": round(statistics.median(ms), 2) if ms else None,
+                "page_ms_p95": round(ms[int(len(ms) * 0.95) - 1], 2) if ms else None,
+                "page_ms_max": round(ms[-1], 2) if ms else None,
+                "page_kb_p50": round(statistics.median(sizes) / 1024),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

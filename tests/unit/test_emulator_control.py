@@ -36,10 +36,10 @@ def hook(emu: Emulator, name: str, **kwargs: Any) -> tuple[int, Any]:
 
 
 def new_item(emu: Emulator) -> tuple[plaid_api.PlaidApi, str, str]:
-    c = plaid_api.PlaidApi(plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c",
-                                                                                      "secret": "s"})))
-    public = c.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id="ins_109508", initial_products=[Products("transactions")])).public_token
+    c = plaid_api.PlaidApi(plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c", "secret": "s"})))
+    public = c.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(institution_id="ins_109508", initial_products=[Products("transactions")])
+    ).public_token
     r = c.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public))
     return c, r.access_token, r.item_id
 

@@ -38,21 +38,30 @@ def emu() -> Iterator[Emulator]:
 
 @pytest.fixture
 def client(emu: Emulator) -> plaid_api.PlaidApi:
-    return plaid_api.PlaidApi(plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c",
-                                                                                         "secret": "s"})))
+    return plaid_api.PlaidApi(
+        plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c", "secret": "s"}))
+    )
 
 
 def link_token(client: plaid_api.PlaidApi, **extra: Any) -> str:
-    fields: dict[str, Any] = {"client_name": "Finboard", "language": "en", "country_codes": [CountryCode("US")],
-                              "user": LinkTokenCreateRequestUser(client_user_id="u")}
+    fields: dict[str, Any] = {
+        "client_name": "Finboard",
+        "language": "en",
+        "country_codes": [CountryCode("US")],
+        "user": LinkTokenCreateRequestUser(client_user_id="u"),
+    }
     if "access_token" not in extra:
         fields["products"] = [Products("transactions")]
     return str(client.link_token_create(LinkTokenCreateRequest(**fields, **extra)).link_token)
 
 
 def call(emu: Emulator, action: str, **body: Any) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(f"{emu.url}/link/web/api/{action}", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        f"{emu.url}/link/web/api/{action}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
             return r.status, json.loads(r.read())
@@ -66,10 +75,18 @@ def ok(emu: Emulator, action: str, **body: Any) -> dict[str, Any]:
     return answer
 
 
-def login(emu: Emulator, token: str, session: dict[str, Any], institution: str = "ins_109508",
-          password: str = "pass_good") -> tuple[int, dict[str, Any]]:
-    return call(emu, "credentials", token=token, link_session_id=session["link_session_id"],
-                institution_id=institution, username="user_good", password=password)
+def login(
+    emu: Emulator, token: str, session: dict[str, Any], institution: str = "ins_109508", password: str = "pass_good"
+) -> tuple[int, dict[str, Any]]:
+    return call(
+        emu,
+        "credentials",
+        token=token,
+        link_session_id=session["link_session_id"],
+        institution_id=institution,
+        username="user_good",
+        password=password,
+    )
 
 
 def hooks(emu: Emulator, code: str) -> list[dict[str, Any]]:
@@ -89,8 +106,13 @@ def test_new_item_with_a_wrong_password_first(emu: Emulator, client: plaid_api.P
     assert status == 400 and answer["error"]["error_code"] == "ITEM_LOCKED"
     step = login(emu, token, session)[1]
     assert step["next"] == "select_accounts" and len(step["accounts"]) == 6
-    done = ok(emu, "select", token=token, link_session_id=session["link_session_id"],
-              account_ids=[step["accounts"][0]["account_id"]])
+    done = ok(
+        emu,
+        "select",
+        token=token,
+        link_session_id=session["link_session_id"],
+        account_ids=[step["accounts"][0]["account_id"]],
+    )
     meta = done["metadata"]
     assert meta["institution"] == {"name": "First Platypus Bank", "institution_id": "ins_109508"}
     assert [a["id"] for a in meta["accounts"]] == [step["accounts"][0]["account_id"]]
@@ -101,9 +123,13 @@ def test_new_item_with_a_wrong_password_first(emu: Emulator, client: plaid_api.P
 
 
 def test_update_mode_repairs_the_item(emu: Emulator, client: plaid_api.PlaidApi) -> None:
-    public = client.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id="ins_109511", initial_products=[Products("transactions")],
-        options=SandboxPublicTokenCreateRequestOptions(webhook=HOOK))).public_token
+    public = client.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(
+            institution_id="ins_109511",
+            initial_products=[Products("transactions")],
+            options=SandboxPublicTokenCreateRequestOptions(webhook=HOOK),
+        )
+    ).public_token
     access = client.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public)).access_token
     client.sandbox_item_reset_login(SandboxItemResetLoginRequest(access_token=access))
     token = link_token(client, access_token=access)
@@ -118,11 +144,13 @@ def test_update_mode_repairs_the_item(emu: Emulator, client: plaid_api.PlaidApi)
 
 
 def test_update_mode_with_account_selection(emu: Emulator, client: plaid_api.PlaidApi) -> None:
-    public = client.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id="ins_109508", initial_products=[Products("transactions")])).public_token
+    public = client.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(institution_id="ins_109508", initial_products=[Products("transactions")])
+    ).public_token
     r = client.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public))
-    token = link_token(client, access_token=r.access_token,
-                       update=LinkTokenCreateRequestUpdate(account_selection_enabled=True))
+    token = link_token(
+        client, access_token=r.access_token, update=LinkTokenCreateRequestUpdate(account_selection_enabled=True)
+    )
     session = ok(emu, "session", token=token)
     step = login(emu, token, session)[1]
     assert step["next"] == "select_accounts"
@@ -142,8 +170,13 @@ def test_oauth_bank_redirects_and_resumes(emu: Emulator, client: plaid_api.Plaid
     resumed = ok(emu, "session", token=token, received_redirect_uri=back)
     assert resumed["mode"] == "oauth_resume" and resumed["link_session_id"] == session["link_session_id"]
     assert resumed["institution"]["institution_id"] == "ins_127287"
-    done = ok(emu, "select", token=token, link_session_id=resumed["link_session_id"],
-              account_ids=[a["account_id"] for a in resumed["accounts"]])
+    done = ok(
+        emu,
+        "select",
+        token=token,
+        link_session_id=resumed["link_session_id"],
+        account_ids=[a["account_id"] for a in resumed["accounts"]],
+    )
     assert done["metadata"]["institution"]["name"] == "Platypus OAuth Bank"
     status, again = call(emu, "session", token=token, received_redirect_uri=back)
     assert status == 400 and again["error"]["error_code"] == "OAUTH_STATE_ID_ALREADY_PROCESSED"
@@ -158,13 +191,21 @@ def test_oauth_bank_without_redirect_uri_completes_in_place(emu: Emulator, clien
 
 
 def test_hosted_link_reports_through_link_webhooks(emu: Emulator, client: plaid_api.PlaidApi) -> None:
-    token = link_token(client, webhook=HOOK, hosted_link=LinkTokenCreateHostedLink(
-        completion_redirect_uri="https://finboard.example/done"))
+    token = link_token(
+        client,
+        webhook=HOOK,
+        hosted_link=LinkTokenCreateHostedLink(completion_redirect_uri="https://finboard.example/done"),
+    )
     session = ok(emu, "session", token=token)
     assert session["hosted"]
     step = login(emu, token, session)[1]
-    done = ok(emu, "select", token=token, link_session_id=session["link_session_id"],
-              account_ids=[a["account_id"] for a in step["accounts"]])
+    done = ok(
+        emu,
+        "select",
+        token=token,
+        link_session_id=session["link_session_id"],
+        account_ids=[a["account_id"] for a in step["accounts"]],
+    )
     assert done["completion_redirect_uri"] == "https://finboard.example/done"
     [added] = hooks(emu, "ITEM_ADD_RESULT")
     [finished] = hooks(emu, "SESSION_FINISHED")
@@ -195,8 +236,9 @@ def test_link_tokens_expire_after_four_hours(emu: Emulator, client: plaid_api.Pl
 
 
 def test_update_mode_link_tokens_expire_after_thirty_minutes(emu: Emulator, client: plaid_api.PlaidApi) -> None:
-    public = client.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id="ins_109508", initial_products=[Products("transactions")])).public_token
+    public = client.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(institution_id="ins_109508", initial_products=[Products("transactions")])
+    ).public_token
     access = client.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public)).access_token
     token = link_token(client, access_token=access)
     emu.control.skew_clock(31 * 60)

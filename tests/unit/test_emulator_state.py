@@ -28,13 +28,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def client(emu: Emulator) -> plaid_api.PlaidApi:
-    return plaid_api.PlaidApi(plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c",
-                                                                                         "secret": "s"})))
+    return plaid_api.PlaidApi(
+        plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c", "secret": "s"}))
+    )
 
 
 def public_token(c: plaid_api.PlaidApi) -> str:
-    return str(c.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id="ins_109508", initial_products=[Products("transactions")])).public_token)
+    return str(
+        c.sandbox_public_token_create(
+            SandboxPublicTokenCreateRequest(institution_id="ins_109508", initial_products=[Products("transactions")])
+        ).public_token
+    )
 
 
 def new_item(c: plaid_api.PlaidApi) -> tuple[str, str]:
@@ -45,8 +49,11 @@ def new_item(c: plaid_api.PlaidApi) -> tuple[str, str]:
 def sync_all(c: plaid_api.PlaidApi, access: str, cursor: str = "") -> tuple[dict[str, Any], str]:
     seen: dict[str, Any] = {}
     while True:
-        r = json.loads(c.transactions_sync(TransactionsSyncRequest(access_token=access, cursor=cursor, count=500),
-                                           _preload_content=False).data)
+        r = json.loads(
+            c.transactions_sync(
+                TransactionsSyncRequest(access_token=access, cursor=cursor, count=500), _preload_content=False
+            ).data
+        )
         for t in r["added"] + r["modified"]:
             seen[t["transaction_id"]] = t
         for t in r["removed"]:
@@ -82,9 +89,15 @@ def test_the_state_file_holds_no_token_in_plaintext(tmp_path: Path) -> None:
         c = client(emu)
         pending = public_token(c)
         access, _ = new_item(c)
-        link = c.link_token_create(LinkTokenCreateRequest(
-            client_name="Finboard", language="en", country_codes=[CountryCode("US")],
-            user=LinkTokenCreateRequestUser(client_user_id="u"), products=[Products("transactions")])).link_token
+        link = c.link_token_create(
+            LinkTokenCreateRequest(
+                client_name="Finboard",
+                language="en",
+                country_codes=[CountryCode("US")],
+                user=LinkTokenCreateRequestUser(client_user_id="u"),
+                products=[Products("transactions")],
+            )
+        ).link_token
     text = path.read_text()
     for token in (pending, access, link):
         assert token not in text and token.split("-", 2)[2] not in text
@@ -123,8 +136,10 @@ def test_another_process_advancing_the_clock(tmp_path: Path) -> None:
     with start_emulator(state_path=path) as emu:
         access, item_id = new_item(client(emu))
         _, cursor = sync_all(client(emu), access)
-        script = ("import sys; from core.emulator import start_emulator\n"
-                  "e = start_emulator(state_path=sys.argv[1]); e.control.advance(sys.argv[2], 2); e.stop()")
+        script = (
+            "import sys; from core.emulator import start_emulator\n"
+            "e = start_emulator(state_path=sys.argv[1]); e.control.advance(sys.argv[2], 2); e.stop()"
+        )
         subprocess.run([sys.executable, "-c", script, str(path), item_id], check=True, cwd=ROOT, timeout=120)
         changes, _ = sync_all(client(emu), access, cursor)
         assert changes

@@ -33,8 +33,9 @@ def client(emu: Emulator) -> plaid_api.PlaidApi:
 
 
 def new_item(client: plaid_api.PlaidApi) -> tuple[str, str]:
-    public = client.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id="ins_109508", initial_products=[Products("transactions")])).public_token
+    public = client.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(institution_id="ins_109508", initial_products=[Products("transactions")])
+    ).public_token
     r = client.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public))
     return r.access_token, r.item_id
 
@@ -43,8 +44,9 @@ def sync_pages(client: plaid_api.PlaidApi, access: str, cursor: str, count: int)
     """Every page of one update, as raw JSON (what Finboard's sync reads)."""
     pages = []
     while True:
-        raw = client.transactions_sync(TransactionsSyncRequest(access_token=access, cursor=cursor, count=count),
-                                       _preload_content=False)
+        raw = client.transactions_sync(
+            TransactionsSyncRequest(access_token=access, cursor=cursor, count=count), _preload_content=False
+        )
         page = json.loads(raw.data)
         pages.append(page)
         cursor = page["next_cursor"]
@@ -125,8 +127,11 @@ def test_each_balance_is_its_opening_balance_plus_its_flows(emu: Emulator, clien
     opening = emu.control.opening_balances(item_id)
     accounts = json.loads(client.accounts_get(AccountsGetRequest(access_token=access), _preload_content=False).data)
     for account in accounts["accounts"]:
-        flows = sum(round(t["amount"] * 100) for t in state.values()
-                    if t["account_id"] == account["account_id"] and not t["pending"])
+        flows = sum(
+            round(t["amount"] * 100)
+            for t in state.values()
+            if t["account_id"] == account["account_id"] and not t["pending"]
+        )
         owes = account["type"] in ("credit", "loan")  # Plaid's sign: positive = money out of the account
         expected = round(opening[account["account_id"]] * 100) + (flows if owes else -flows)
         assert round(account["balances"]["current"] * 100) == expected, account["name"]

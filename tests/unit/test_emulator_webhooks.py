@@ -61,14 +61,19 @@ def emu() -> Iterator[Emulator]:
 
 
 def client(emu: Emulator) -> plaid_api.PlaidApi:
-    return plaid_api.PlaidApi(plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c",
-                                                                                         "secret": "s"})))
+    return plaid_api.PlaidApi(
+        plaid.ApiClient(plaid.Configuration(host=emu.url, api_key={"clientId": "c", "secret": "s"}))
+    )
 
 
 def item_with_webhook(c: plaid_api.PlaidApi, url: str) -> str:
-    public = c.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id="ins_109508", initial_products=[Products("transactions")],
-        options=SandboxPublicTokenCreateRequestOptions(webhook=url))).public_token
+    public = c.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(
+            institution_id="ins_109508",
+            initial_products=[Products("transactions")],
+            options=SandboxPublicTokenCreateRequestOptions(webhook=url),
+        )
+    ).public_token
     return str(c.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=public)).access_token)
 
 

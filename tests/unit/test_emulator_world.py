@@ -117,8 +117,9 @@ def test_two_years_of_history(history: tuple[World, list[dict[str, Any]]]) -> No
 
 def test_biweekly_salary(history: tuple[World, list[dict[str, Any]]]) -> None:
     _, txns = history
-    pay = sorted(date.fromisoformat(t["date"]) for t in txns
-                 if t["personal_finance_category"]["detailed"] == "INCOME_SALARY")
+    pay = sorted(
+        date.fromisoformat(t["date"]) for t in txns if t["personal_finance_category"]["detailed"] == "INCOME_SALARY"
+    )
     assert len(pay) >= 50
     assert {(b - a).days for a, b in itertools.pairwise(pay)} == {14}
     assert all(t["amount"] < 0 for t in txns if t["personal_finance_category"]["detailed"] == "INCOME_SALARY")
@@ -135,13 +136,17 @@ def test_subscriptions_repeat_with_the_same_amount(history: tuple[World, list[di
 
 def test_transfers_between_own_accounts_come_in_matching_pairs(history: tuple[World, list[dict[str, Any]]]) -> None:
     _, txns = history
-    pairs = {("TRANSFER_OUT_SAVINGS", "TRANSFER_IN_SAVINGS"),
-             ("TRANSFER_OUT_ACCOUNT_TRANSFER", "TRANSFER_IN_ACCOUNT_TRANSFER")}
+    pairs = {
+        ("TRANSFER_OUT_SAVINGS", "TRANSFER_IN_SAVINGS"),
+        ("TRANSFER_OUT_ACCOUNT_TRANSFER", "TRANSFER_IN_ACCOUNT_TRANSFER"),
+    }
     for out_cat, in_cat in pairs:
-        outs = Counter((t["date"], round(t["amount"] * 100)) for t in txns
-                       if t["personal_finance_category"]["detailed"] == out_cat)
-        ins = Counter((t["date"], -round(t["amount"] * 100)) for t in txns
-                      if t["personal_finance_category"]["detailed"] == in_cat)
+        outs = Counter(
+            (t["date"], round(t["amount"] * 100)) for t in txns if t["personal_finance_category"]["detailed"] == out_cat
+        )
+        ins = Counter(
+            (t["date"], -round(t["amount"] * 100)) for t in txns if t["personal_finance_category"]["detailed"] == in_cat
+        )
         assert outs and outs == ins
 
 
@@ -171,8 +176,15 @@ def test_a_non_usd_account_with_activity(history: tuple[World, list[dict[str, An
 def test_everyday_spending_looks_real(history: tuple[World, list[dict[str, Any]]]) -> None:
     _, txns = history
     details = Counter(t["personal_finance_category"]["detailed"] for t in txns)
-    for expected in ("FOOD_AND_DRINK_GROCERIES", "FOOD_AND_DRINK_RESTAURANT", "TRAVEL_FLIGHTS", "TRAVEL_LODGING",
-                     "INCOME_INTEREST_EARNED", "BANK_FEES_ATM_FEES", "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY"):
+    for expected in (
+        "FOOD_AND_DRINK_GROCERIES",
+        "FOOD_AND_DRINK_RESTAURANT",
+        "TRAVEL_FLIGHTS",
+        "TRAVEL_LODGING",
+        "INCOME_INTEREST_EARNED",
+        "BANK_FEES_ATM_FEES",
+        "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY",
+    ):
         assert details[expected], expected
     refunds = [t for t in txns if t["amount"] < 0 and t["payment_channel"] != "other" and t["merchant_name"]]
     assert refunds  # returned purchases

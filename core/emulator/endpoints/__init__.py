@@ -12,7 +12,11 @@ from core.emulator.service import EmulatorService
 
 def all_routes(service: EmulatorService) -> dict[str, Route]:
     routes: dict[str, Route] = {}
-    for group in (LinkTokenEndpoints(service), ItemEndpoints(service), AccountEndpoints(service),
-                  TransactionEndpoints(service)):
+    for group in (
+        LinkTokenEndpoints(service),
+        ItemEndpoints(service),
+        AccountEndpoints(service),
+        TransactionEndpoints(service),
+    ):
         routes.update(group.routes())
     return routes

@@ -20,8 +20,17 @@ class AccountEndpoints:
         with_ids = Schema({**ACCESS, "options": ACCOUNT_IDS})
         return {
             "/accounts/get": (with_ids, self.accounts),
-            "/accounts/balance/get": (Schema({**ACCESS, "options": opt("object", fields={
-                **(ACCOUNT_IDS.fields or {}), "min_last_updated_datetime": opt("str")})}), self.balance),
+            "/accounts/balance/get": (
+                Schema(
+                    {
+                        **ACCESS,
+                        "options": opt(
+                            "object", fields={**(ACCOUNT_IDS.fields or {}), "min_last_updated_datetime": opt("str")}
+                        ),
+                    }
+                ),
+                self.balance,
+            ),
             "/auth/get": (with_ids, self.auth),
             "/identity/get": (with_ids, self.identity),
         }
@@ -50,11 +59,18 @@ class AccountEndpoints:
                 continue
             number = _account_number(account["account_id"], account["mask"])
             if account["balances"]["iso_currency_code"] == "CAD":
-                eft.append({"account_id": account["account_id"], "account": number, "institution": "021",
-                            "branch": "01140"})
+                eft.append(
+                    {"account_id": account["account_id"], "account": number, "institution": "021", "branch": "01140"}
+                )
             else:
-                ach.append({"account_id": account["account_id"], "account": number, "routing": routing,
-                            "wire_routing": "021000021"})
+                ach.append(
+                    {
+                        "account_id": account["account_id"],
+                        "account": number,
+                        "routing": routing,
+                        "wire_routing": "021000021",
+                    }
+                )
         response["numbers"] = {"ach": ach, "eft": eft, "international": [], "bacs": []}
         return response
 
@@ -68,8 +84,18 @@ class AccountEndpoints:
             "names": [name],
             "phone_numbers": [{"data": phone, "primary": True, "type": "mobile"}],
             "emails": [{"data": email, "primary": True, "type": "primary"}],
-            "addresses": [{"data": {"street": street, "city": city, "region": region, "postal_code": postal,
-                                    "country": country}, "primary": True}],
+            "addresses": [
+                {
+                    "data": {
+                        "street": street,
+                        "city": city,
+                        "region": region,
+                        "postal_code": postal,
+                        "country": country,
+                    },
+                    "primary": True,
+                }
+            ],
         }
         for account in response["accounts"]:
             account["owners"] = [owner]

@@ -20,8 +20,9 @@ ACCESS = {"access_token": req("str")}
 ACCOUNT_IDS = opt("object", fields={"account_ids": opt("list", items=Field("str"))})
 
 
-def load_item(s: EmulatorService, body: dict[str, Any], endpoint: str | None = None,
-              healthy: bool = True) -> dict[str, Any]:
+def load_item(
+    s: EmulatorService, body: dict[str, Any], endpoint: str | None = None, healthy: bool = True
+) -> dict[str, Any]:
     """The item the access token names; rate-limited per endpoint; refused while the item is in error."""
     item_id = s.item_id_for_access_token(body["access_token"])
     if endpoint is not None:
@@ -61,5 +62,4 @@ def check_url(name: str, value: str, *, allow_query: bool) -> None:
         raise invalid_field(f"{name} must not contain query parameters")
 
 
-__all__ = ["ACCESS", "ACCOUNT_IDS", "PRODUCT_LIST", "Handler", "Route", "Schema", "check_url", "item_json",
-           "load_item"]
+__all__ = ["ACCESS", "ACCOUNT_IDS", "PRODUCT_LIST", "Handler", "Route", "Schema", "check_url", "item_json", "load_item"]

@@ -16,25 +16,47 @@ SANDBOX_PUBLIC_TOKEN_CREATE = Schema(
     {
         "institution_id": req("str"),
         "initial_products": req("list", items=Field("str", choices=PRODUCTS)),
-        "options": opt("object", fields={
-            "webhook": opt("str"),
-            "override_username": opt("str", nullable=True),
-            "override_password": opt("str", nullable=True),
-            "transactions": opt("object", fields={"start_date": opt("date"), "end_date": opt("date"),
-                                                  "days_requested": opt("int", low=1, high=730)}),
-        }),
+        "options": opt(
+            "object",
+            fields={
+                "webhook": opt("str"),
+                "override_username": opt("str", nullable=True),
+                "override_password": opt("str", nullable=True),
+                "transactions": opt(
+                    "object",
+                    fields={
+                        "start_date": opt("date"),
+                        "end_date": opt("date"),
+                        "days_requested": opt("int", low=1, high=730),
+                    },
+                ),
+            },
+        ),
     },
     ignored=("user_token", "user_id"),
 )
 # The codes Plaid documents for /sandbox/item/fire_webhook (its enum also lists AUTHORIZATION_GRANTED, which no
 # item webhook schema describes).
-FIRE_WEBHOOK_CODES = ("DEFAULT_UPDATE", "NEW_ACCOUNTS_AVAILABLE", "SMS_MICRODEPOSITS_VERIFICATION",
-                      "USER_PERMISSION_REVOKED", "USER_ACCOUNT_REVOKED", "PENDING_DISCONNECT",
-                      "RECURRING_TRANSACTIONS_UPDATE", "LOGIN_REPAIRED", "SYNC_UPDATES_AVAILABLE", "PRODUCT_READY",
-                      "ERROR")
+FIRE_WEBHOOK_CODES = (
+    "DEFAULT_UPDATE",
+    "NEW_ACCOUNTS_AVAILABLE",
+    "SMS_MICRODEPOSITS_VERIFICATION",
+    "USER_PERMISSION_REVOKED",
+    "USER_ACCOUNT_REVOKED",
+    "PENDING_DISCONNECT",
+    "RECURRING_TRANSACTIONS_UPDATE",
+    "LOGIN_REPAIRED",
+    "SYNC_UPDATES_AVAILABLE",
+    "PRODUCT_READY",
+    "ERROR",
+)
 # The webhook_type each code is fired with when the request names none.
-_DEFAULT_TYPES = {"DEFAULT_UPDATE": "TRANSACTIONS", "RECURRING_TRANSACTIONS_UPDATE": "TRANSACTIONS",
-                  "SYNC_UPDATES_AVAILABLE": "TRANSACTIONS", "SMS_MICRODEPOSITS_VERIFICATION": "AUTH"}
+_DEFAULT_TYPES = {
+    "DEFAULT_UPDATE": "TRANSACTIONS",
+    "RECURRING_TRANSACTIONS_UPDATE": "TRANSACTIONS",
+    "SYNC_UPDATES_AVAILABLE": "TRANSACTIONS",
+    "SMS_MICRODEPOSITS_VERIFICATION": "AUTH",
+}
 
 
 class ItemEndpoints:
@@ -48,21 +70,46 @@ class ItemEndpoints:
             "/item/get": (Schema(ACCESS), self.get),
             "/item/remove": (Schema({**ACCESS, "reason_code": opt("str"), "reason_note": opt("str")}), self.remove),
             "/item/webhook/update": (Schema({**ACCESS, "webhook": opt("str", nullable=True)}), self.webhook_update),
-            "/institutions/get_by_id": (Schema({
-                "institution_id": req("str"),
-                "country_codes": req("list", items=Field("str")),
-                "options": opt("object", fields={"include_optional_metadata": opt("bool"),
-                                                 "include_status": opt("bool"),
-                                                 "include_auth_metadata": opt("bool"),
-                                                 "include_payment_initiation_metadata": opt("bool")}),
-            }), self.institution),
+            "/institutions/get_by_id": (
+                Schema(
+                    {
+                        "institution_id": req("str"),
+                        "country_codes": req("list", items=Field("str")),
+                        "options": opt(
+                            "object",
+                            fields={
+                                "include_optional_metadata": opt("bool"),
+                                "include_status": opt("bool"),
+                                "include_auth_metadata": opt("bool"),
+                                "include_payment_initiation_metadata": opt("bool"),
+                            },
+                        ),
+                    }
+                ),
+                self.institution,
+            ),
             "/sandbox/item/reset_login": (Schema(ACCESS), self.reset_login),
-            "/sandbox/item/fire_webhook": (Schema({
-                **ACCESS,
-                "webhook_type": opt("str", choices=("AUTH", "HOLDINGS", "INVESTMENTS_TRANSACTIONS", "ITEM",
-                                                    "LIABILITIES", "TRANSACTIONS", "ASSETS")),
-                "webhook_code": req("str", choices=FIRE_WEBHOOK_CODES),
-            }), self.fire_webhook),
+            "/sandbox/item/fire_webhook": (
+                Schema(
+                    {
+                        **ACCESS,
+                        "webhook_type": opt(
+                            "str",
+                            choices=(
+                                "AUTH",
+                                "HOLDINGS",
+                                "INVESTMENTS_TRANSACTIONS",
+                                "ITEM",
+                                "LIABILITIES",
+                                "TRANSACTIONS",
+                                "ASSETS",
+                            ),
+                        ),
+                        "webhook_code": req("str", choices=FIRE_WEBHOOK_CODES),
+                    }
+                ),
+                self.fire_webhook,
+            ),
             "/webhook_verification_key/get": (Schema({"key_id": req("str")}), self.verification_key),
         }
 
@@ -77,15 +124,21 @@ class ItemEndpoints:
             raise plaid_error(failure)
         if options.get("webhook") is not None:
             check_url("options.webhook", options["webhook"], allow_query=True)
-        item_id = self.s.create_item(institution.institution_id, username, body["initial_products"],
-                                     options.get("webhook"))
+        item_id = self.s.create_item(
+            institution.institution_id, username, body["initial_products"], options.get("webhook")
+        )
         return {"public_token": self.s.issue_public_token(item_id)}
 
     def public_token_exchange(self, body: dict[str, Any]) -> dict[str, Any]:
         access_token, item_id, first = self.s.exchange_public_token(body["public_token"])
         if first:  # Plaid tells the app once the new item's history is ready
-            self.s.fire(item_id, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE",
-                        initial_update_complete=True, historical_update_complete=True)
+            self.s.fire(
+                item_id,
+                "TRANSACTIONS",
+                "SYNC_UPDATES_AVAILABLE",
+                initial_update_complete=True,
+                historical_update_complete=True,
+            )
         return {"access_token": access_token, "item_id": item_id}
 
     def get(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -25,16 +25,43 @@ LINK_TOKEN_CREATE = Schema(
         "redirect_uri": opt("str"),
         "update": opt("object", fields={"account_selection_enabled": opt("bool")}),
         "transactions": opt("object", fields={"days_requested": opt("int", low=1, high=730)}),
-        "hosted_link": opt("object", fields={"completion_redirect_uri": opt("str"),
-                                             "url_lifetime_seconds": opt("int", low=1)}),
+        "hosted_link": opt(
+            "object", fields={"completion_redirect_uri": opt("str"), "url_lifetime_seconds": opt("int", low=1)}
+        ),
     },
-    ignored=("additional_consented_products", "access_tokens", "link_customization_name", "appearance_mode",
-             "android_package_name", "institution_data", "card_switch", "account_filters", "eu_config",
-             "institution_id", "payment_configuration", "payment_initiation", "employment", "income_verification",
-             "base_report", "credit_partner_insights", "cra_options", "consumer_report_permissible_purpose", "auth",
-             "transfer", "identity_verification", "statements", "third_party_user_token", "investments",
-             "investments_auth", "cashflow_report", "cra_enabled", "identity", "financekit_supported",
-             "enable_multi_item_link", "user_token"),
+    ignored=(
+        "additional_consented_products",
+        "access_tokens",
+        "link_customization_name",
+        "appearance_mode",
+        "android_package_name",
+        "institution_data",
+        "card_switch",
+        "account_filters",
+        "eu_config",
+        "institution_id",
+        "payment_configuration",
+        "payment_initiation",
+        "employment",
+        "income_verification",
+        "base_report",
+        "credit_partner_insights",
+        "cra_options",
+        "consumer_report_permissible_purpose",
+        "auth",
+        "transfer",
+        "identity_verification",
+        "statements",
+        "third_party_user_token",
+        "investments",
+        "investments_auth",
+        "cashflow_report",
+        "cra_enabled",
+        "identity",
+        "financekit_supported",
+        "enable_multi_item_link",
+        "user_token",
+    ),
 )
 LINK_TOKEN_GET = Schema({"link_token": req("str")})
 
@@ -117,11 +144,17 @@ class LinkTokenEndpoints:
             result = session["result"]
             # The public token lives only in the memory of the process that issued it (the state file keeps
             # tokens hashed); another process reports the session without it.
-            adds = [] if public_token is None else [{
-                "public_token": public_token,
-                "accounts": result["accounts"],
-                "institution": result["institution"],
-            }]
+            adds = (
+                []
+                if public_token is None
+                else [
+                    {
+                        "public_token": public_token,
+                        "accounts": result["accounts"],
+                        "institution": result["institution"],
+                    }
+                ]
+            )
             out["results"] = {
                 "item_add_results": adds,
                 "cra_item_add_results": [],

@@ -19,26 +19,38 @@ TRANSACTIONS_SYNC = Schema(
         **ACCESS,
         "cursor": opt("str"),
         "count": opt("int", low=1, high=500),
-        "options": opt("object", fields={
-            "include_original_description": opt("bool", nullable=True),
-            "include_personal_finance_category": opt("bool"),
-            "include_logo_and_counterparty_beta": opt("bool"),
-            "personal_finance_category_version": opt("str", choices=("v1", "v2")),
-            "days_requested": opt("int", low=1, high=730),
-            "account_id": opt("str"),
-        }),
+        "options": opt(
+            "object",
+            fields={
+                "include_original_description": opt("bool", nullable=True),
+                "include_personal_finance_category": opt("bool"),
+                "include_logo_and_counterparty_beta": opt("bool"),
+                "personal_finance_category_version": opt("str", choices=("v1", "v2")),
+                "days_requested": opt("int", low=1, high=730),
+                "account_id": opt("str"),
+            },
+        ),
     }
 )
-SANDBOX_TRANSACTIONS_CREATE = Schema({
-    **ACCESS,
-    "transactions": req("list", high=10, items=Field("object", fields={
-        "date_transacted": req("date"),
-        "date_posted": req("date"),
-        "amount": req("number"),
-        "description": req("str"),
-        "iso_currency_code": opt("str"),
-    })),
-})
+SANDBOX_TRANSACTIONS_CREATE = Schema(
+    {
+        **ACCESS,
+        "transactions": req(
+            "list",
+            high=10,
+            items=Field(
+                "object",
+                fields={
+                    "date_transacted": req("date"),
+                    "date_posted": req("date"),
+                    "amount": req("number"),
+                    "description": req("str"),
+                    "iso_currency_code": opt("str"),
+                },
+            ),
+        ),
+    }
+)
 # PFC v2 -> v1 where the emulator's categories differ between the versions (pfc-taxonomy-all.csv)
 PFC_V1 = {
     "INCOME_SALARY": ("INCOME", "INCOME_WAGES"),
@@ -87,15 +99,23 @@ class TransactionEndpoints:
         else:
             accounts = live.accounts_bytes(record)
         # Pre-serialized rows joined as bytes: a 500-row page costs a join, not 500 serializations.
-        return b"".join((
-            b'{"added":[', b",".join(added),
-            b'],"modified":[', b",".join(modified),
-            b'],"removed":[', b",".join(page.removed),
-            b'],"accounts":', accounts,
-            b',"next_cursor":"', live.ledger.encode_cursor(page.next_cursor).encode(),
-            b'","has_more":', b"true" if page.has_more else b"false",
-            b',"transactions_update_status":"HISTORICAL_UPDATE_COMPLETE"}',
-        ))
+        return b"".join(
+            (
+                b'{"added":[',
+                b",".join(added),
+                b'],"modified":[',
+                b",".join(modified),
+                b'],"removed":[',
+                b",".join(page.removed),
+                b'],"accounts":',
+                accounts,
+                b',"next_cursor":"',
+                live.ledger.encode_cursor(page.next_cursor).encode(),
+                b'","has_more":',
+                b"true" if page.has_more else b"false",
+                b',"transactions_update_status":"HISTORICAL_UPDATE_COMPLETE"}',
+            )
+        )
 
     def refresh(self, body: dict[str, Any]) -> dict[str, Any]:
         """Plaid checks the bank for news; here the item's clock moves one day (and SYNC_UPDATES_AVAILABLE fires)."""
@@ -106,16 +126,18 @@ class TransactionEndpoints:
     def sandbox_create(self, body: dict[str, Any]) -> dict[str, Any]:
         record = load_item(self.s, body)
         if record["username"] not in catalog.DYNAMIC_USERS:
-            raise invalid_field("/sandbox/transactions/create only supports Items created with "
-                                "user_transactions_dynamic")
+            raise invalid_field(
+                "/sandbox/transactions/create only supports Items created with user_transactions_dynamic"
+            )
         rows = []
         for i, t in enumerate(body["transactions"]):
             transacted, posted = date.fromisoformat(t["date_transacted"]), date.fromisoformat(t["date_posted"])
             if posted < transacted:
                 raise invalid_field(f"transactions[{i}].date_posted must not be before date_transacted")
             cents = round(t["amount"] * 100)
-            rows.append([t["date_transacted"], t["date_posted"], cents, t["description"],
-                         t.get("iso_currency_code") or "USD"])
+            rows.append(
+                [t["date_transacted"], t["date_posted"], cents, t["description"], t.get("iso_currency_code") or "USD"]
+            )
         self.s.add_transactions(record["item_id"], rows)
         return {}
 

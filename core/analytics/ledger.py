@@ -1,0 +1,279 @@
+"""The analytics ledger: every transaction with its category, currency and transfer flag resolved.
+
+Every chart reads `analytics_ledger`, a table derived from the read model (the `transactions`
+view, which applies the user's categories and the rules). Resolving categories through the
+rules and matching transfers costs a few hundred milliseconds at a million transactions; doing
+it once per change instead of in every query keeps each chart query in the tens of
+milliseconds. The table is sorted by date, so a date filter skips whole row groups.
+
+Staying current: the ledger records a fingerprint of its sources (row count and the sum of the
+`updated_at` stamps of plaid_transactions, which moves whenever a sync writes or replaces a row,
+even when an older sync commits after a newer one; a hash of the annotations and of the rules). `reading()`
+compares it before a page's queries and rebuilds in one transaction when it changed, whoever
+changed the data (a sync in another process, the webhook receiver, an analyst's SQL). The
+dashboard's own edits (`edit()`) patch just the affected rows in the same transaction as the
+edit and record the new fingerprint, so a recategorization does not rebuild a million rows.
+
+Transfers between the person's own accounts are neither income nor spending. A transaction is
+a transfer when its category says so (PFC primary TRANSFER_IN / TRANSFER_OUT, or detailed
+LOAN_PAYMENTS_CREDIT_CARD_PAYMENT), or when it is one half of a matched pair: the same amount
+with opposite signs, in the same currency, in two different accounts, at most
+TRANSFER_MATCH_DAYS apart. Only money movements can pair: a transaction with no merchant, or one
+Plaid files under TRANSFER_IN, TRANSFER_OUT, LOAN_PAYMENTS or OTHER; never INCOME, and never a
+purchase at a merchant (so a gym charge on one card and its refund on another stay spending).
+Each transaction pairs with at most one other: pairs are mutual best matches (closest dates,
+then ids), so the result does not depend on row order. Pairs are computed from Plaid's data
+alone; a category the user sets on either side wins over the pair (it no longer counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from core.analytics.filters import Window
+from core.store import Store
+
+LEDGER_VERSION = 3  # bump when the build below changes, so existing ledgers are rebuilt
+TRANSFER_PRIMARY = ("TRANSFER_IN", "TRANSFER_OUT")
+TRANSFER_DETAILED = ("LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",)
+TRANSFER_MATCH_DAYS = 4
+UNCATEGORIZED = "UNCATEGORIZED"
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+_TRANSFER_CATEGORY = (
+    f"(l.category_primary IN {_sql_list(TRANSFER_PRIMARY)} "
+    f"OR coalesce(l.category_detailed, '') IN {_sql_list(TRANSFER_DETAILED)})"
+)
+# Whether ledger row `l` is a transfer; `pair_is_user` says whether its pair has a user category.
+_IS_TRANSFER = (
+    f"({_TRANSFER_CATEGORY} OR "
+    "(l.transfer_pair_id IS NOT NULL AND l.category_source <> 'user' AND NOT {pair_is_user}))"
+)
+
+FINGERPRINT_SQL = f"""
+SELECT concat_ws('|', {LEDGER_VERSION},
+    (SELECT count(*) FROM plaid_transactions), (SELECT sum(epoch_us(updated_at)) FROM plaid_transactions),
+    (SELECT count(*) FROM transaction_annotations),
+    (SELECT bit_xor(hash(transaction_id, category_primary, category_detailed, note)) FROM transaction_annotations),
+    (SELECT count(*) FROM category_rules),
+    (SELECT bit_xor(hash(rule_id, pattern, category_primary, category_detailed)) FROM category_rules))
+"""
+
+TRANSFER_PAIRS_SQL = """
+WITH candidates AS (
+    SELECT transaction_id, account_id, date, amount,
+           coalesce(iso_currency_code, unofficial_currency_code) AS currency
+    FROM plaid_transactions
+    WHERE coalesce(category_primary, '') <> 'INCOME'
+      AND (merchant_name IS NULL OR category_primary IN ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS', 'OTHER'))
+),
+pairs AS (
+    SELECT o.transaction_id AS out_id, i.transaction_id AS in_id, abs(o.date - i.date) AS gap
+    FROM candidates o JOIN candidates i
+      ON i.currency = o.currency AND i.amount = -o.amount AND i.account_id <> o.account_id
+     AND i.date BETWEEN o.date - $days::INTEGER AND o.date + $days::INTEGER
+    WHERE o.amount > 0
+),
+mutual AS (
+    SELECT out_id, in_id FROM pairs
+    QUALIFY row_number() OVER (PARTITION BY out_id ORDER BY gap, in_id) = 1
+        AND row_number() OVER (PARTITION BY in_id ORDER BY gap, out_id) = 1
+)
+SELECT out_id AS transaction_id, in_id AS pair_id FROM mutual
+UNION ALL
+SELECT in_id, out_id FROM mutual
+"""
+
+# The same precedence as the `transactions` view (user > newest matching rule > Plaid), written for a
+# whole-table build: rules are matched once per distinct (merchant_name, name) instead of per row.
+# tests/unit/test_analytics_ledger.py checks that both agree.
+NAMED_RULES_SQL = """
+SELECT n.merchant_name, n.name, max(r.rule_id) AS rule_id
+FROM (SELECT DISTINCT merchant_name, name FROM plaid_transactions) n
+JOIN category_rules r
+  ON contains(lower(n.merchant_name), lower(r.pattern)) OR contains(lower(n.name), lower(r.pattern))
+GROUP BY ALL
+"""
+NO_RULES_SQL = "SELECT NULL::VARCHAR AS merchant_name, NULL::VARCHAR AS name, NULL::INTEGER AS rule_id WHERE false"
+
+BUILD_SQL = f"""
+INSERT INTO analytics_ledger
+WITH matched AS ({TRANSFER_PAIRS_SQL}),
+named AS ({{named_rules}}),
+resolved AS (
+    SELECT t.transaction_id, t.account_id, t.item_id, t.date, t.authorized_date, t.name, t.merchant_name,
+           coalesce(t.merchant_name, t.name, '(no name)') AS merchant, t.amount,
+           coalesce(t.iso_currency_code, t.unofficial_currency_code, acc.iso_currency_code,
+                    acc.unofficial_currency_code, 'XXX') AS currency,
+           t.pending,
+           coalesce(CASE WHEN a.category_primary IS NOT NULL THEN a.category_primary
+                         WHEN r.rule_id IS NOT NULL THEN r.category_primary
+                         ELSE t.category_primary END, '{UNCATEGORIZED}') AS category_primary,
+           CASE WHEN a.category_primary IS NOT NULL THEN a.category_detailed
+                WHEN r.rule_id IS NOT NULL THEN r.category_detailed
+                ELSE t.category_detailed END AS category_detailed,
+           CASE WHEN a.category_primary IS NOT NULL THEN 'user'
+                WHEN r.rule_id IS NOT NULL THEN 'rule' ELSE 'plaid' END AS category_source,
+           r.rule_id AS category_rule_id, m.pair_id AS transfer_pair_id, t.payment_channel, a.note
+    FROM plaid_transactions t
+    LEFT JOIN transaction_annotations a USING (transaction_id)
+    LEFT JOIN named n ON n.merchant_name IS NOT DISTINCT FROM t.merchant_name AND n.name IS NOT DISTINCT FROM t.name
+    LEFT JOIN category_rules r ON r.rule_id = n.rule_id
+    LEFT JOIN accounts acc USING (account_id)
+    LEFT JOIN matched m USING (transaction_id)
+)
+SELECT l.transaction_id, l.account_id, l.item_id, l.date, l.authorized_date, l.name, l.merchant_name, l.merchant,
+       l.amount, l.currency, l.pending, l.category_primary, l.category_detailed, l.category_source,
+       l.category_rule_id, l.transfer_pair_id,
+       {_IS_TRANSFER.format(pair_is_user="coalesce(pa.category_primary IS NOT NULL, false)")} AS is_transfer,
+       l.payment_channel, l.note
+FROM resolved l
+LEFT JOIN transaction_annotations pa ON pa.transaction_id = l.transfer_pair_id
+ORDER BY l.date
+"""
+
+ROLLUP_SQL = """
+DELETE FROM analytics_daily_by_account;
+DELETE FROM analytics_daily;
+DELETE FROM analytics_daily_merchants;
+INSERT INTO analytics_daily_by_account
+SELECT date, account_id, currency, category_primary, category_detailed, pending, is_transfer, sum(amount), count(*)
+FROM analytics_ledger GROUP BY ALL ORDER BY date;
+INSERT INTO analytics_daily
+SELECT date, currency, category_primary, category_detailed, pending, is_transfer, sum(amount), sum(transactions)
+FROM analytics_daily_by_account GROUP BY ALL ORDER BY date;
+INSERT INTO analytics_daily_merchants
+SELECT date, currency, merchant, category_primary, pending, is_transfer, sum(amount), count(*)
+FROM analytics_ledger GROUP BY ALL ORDER BY date;
+"""
+
+# A rebuild sorts a million rows; DuckDB spills to disk beyond this instead of growing the
+# dashboard's memory (the limit applies to the whole process's DuckDB while it holds).
+BUILD_MEMORY_LIMIT = "128MB"
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What the ledger's sources look like now; any committed change to them changes it."""
+    row = con.execute(FINGERPRINT_SQL).fetchone()
+    return str(row[0]) if row else ""
+
+
+def built_from(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("SELECT fingerprint FROM analytics_ledger_source WHERE id = 1").fetchone()
+    return str(row[0]) if row else None
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    return built_from(con) == fingerprint(con)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the ledger and its daily sums; call inside a transaction."""
+    has_rules = (con.execute("SELECT count(*) FROM category_rules").fetchone() or (0,))[0] > 0
+    limit = (con.execute("SELECT current_setting('memory_limit')").fetchone() or ("",))[0]
+    con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+    try:
+        con.execute("DELETE FROM analytics_ledger")
+        con.execute(BUILD_SQL.format(named_rules=NAMED_RULES_SQL if has_rules else NO_RULES_SQL),
+                    {"days": TRANSFER_MATCH_DAYS})  # fmt: skip
+        con.execute(ROLLUP_SQL)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+    record_fingerprint(con)
+
+
+def record_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO analytics_ledger_source (id, fingerprint, built_at) VALUES (1, ?, current_timestamp)",
+        [fingerprint(con)],
+    )
+
+
+def refresh(store: Store) -> bool:
+    """Rebuild the ledger if its sources changed since it was built; returns whether it did."""
+    with store.connect() as con:
+        return _refresh(store, con)
+
+
+def _refresh(store: Store, con: duckdb.DuckDBPyConnection) -> bool:
+    if is_current(con):
+        return False
+    with store.transaction() as writer:
+        if is_current(writer):  # another thread rebuilt it while we waited for the write lock
+            return False
+        rebuild(writer)
+        return True
+
+
+@contextmanager
+def reading(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One connection for a unit of read work (a page's queries) on an up-to-date ledger."""
+    with store.connect() as con:
+        _refresh(store, con)
+        yield con
+
+
+def refresh_rows(con: duckdb.DuckDBPyConnection, condition: str, params: dict[str, object]) -> None:
+    """Re-resolve category and transfer flag of the ledger rows matching `condition` (over alias x).
+
+    Their transfer pairs are re-flagged too, since a user category on one side undoes the pair.
+    """
+    con.execute(
+        f"""
+        UPDATE analytics_ledger AS l
+        SET category_primary = coalesce(v.category_primary, '{UNCATEGORIZED}'),
+            category_detailed = v.category_detailed, category_source = v.category_source,
+            category_rule_id = v.category_rule_id, note = v.note
+        FROM transactions AS v
+        WHERE v.transaction_id = l.transaction_id
+          AND l.transaction_id IN (SELECT x.transaction_id FROM analytics_ledger x WHERE {condition})
+        """,
+        params,
+    )
+    pair_is_user = (
+        "coalesce((SELECT p.category_source = 'user' FROM analytics_ledger p "
+        "WHERE p.transaction_id = l.transfer_pair_id), false)"
+    )
+    con.execute(
+        f"""
+        UPDATE analytics_ledger AS l SET is_transfer = {_IS_TRANSFER.format(pair_is_user=pair_is_user)}
+        WHERE l.transaction_id IN (
+            SELECT x.transaction_id FROM analytics_ledger x WHERE {condition}
+            UNION SELECT x.transfer_pair_id FROM analytics_ledger x WHERE {condition})
+        """,
+        params,
+    )
+
+
+def edit(
+    store: Store, change: Callable[[duckdb.DuckDBPyConnection], None], condition: str, params: dict[str, object]
+) -> None:
+    """Apply a user's change and patch the ledger rows it affects, in one transaction.
+
+    `condition` (over alias x) selects the ledger rows the change can affect.
+    """
+    with store.transaction() as con:
+        if not is_current(con):
+            rebuild(con)
+        change(con)
+        refresh_rows(con, condition, params)
+        con.execute(ROLLUP_SQL)
+        record_fingerprint(con)
+    store.bump_data_version()
+
+
+def bounded(con: duckdb.DuckDBPyConnection, window: Window) -> Window:
+    """`window` with open ends closed at the ledger's first and last dates (both None when it is empty)."""
+    if window.start is not None and window.end is not None:
+        return window
+    first, last = con.execute("SELECT min(date), max(date) FROM analytics_ledger").fetchone() or (None, None)
+    if first is None:
+        return Window(window.start, window.end)
+    return Window(window.start or first, window.end or max(last, window.start or last))

@@ -1,0 +1,201 @@
+"""Cached data for the pages: one cached call per page view, one DuckDB connection per call.
+
+Every cached function takes the database path and its data version (dashboard.context), so a
+committed sync or edit refreshes the caches, plus `today`, so a relative period such as "last 30
+days" moves at midnight. Filters are frozen dataclasses and hash by value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from core.analytics import balances, cash_flow, categories, categorize, ledger, overview, transactions
+from core.analytics.choices import FilterChoices, filter_choices
+from core.analytics.filters import Filters
+from core.analytics.intervals import Interval, auto_interval
+from core.analytics.saved_views import SavedView, saved_views
+from core.store import Store
+from dashboard.context import workspace
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Which database, at which data version: the part of every cache key that a sync changes."""
+
+    db: str
+    version: int
+
+
+def source() -> Source:
+    """The current database and data version; after a change, first brings the analytics up to date
+    (visibly: with a million transactions that takes a few seconds)."""
+    store = workspace().store
+    src = Source(str(store.path), store.data_version())
+    if st.session_state.get("_fb_ledger_checked") != src:
+        with st.spinner("Updating the analytics with the latest data…"):
+            ledger.refresh(store)
+        st.session_state["_fb_ledger_checked"] = src
+    return src
+
+
+def _store(src: Source) -> Store:
+    store = workspace().store
+    assert str(store.path) == src.db, "the workspace changed database during a run"
+    return store
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def choices(src: Source) -> FilterChoices:
+    return _read(src, filter_choices)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def views(src: Source) -> list[SavedView]:
+    return _read(src, saved_views)
+
+
+def _read(src: Source, load: Callable[..., T], *args: Any) -> T:
+    """Run one page's loader on one connection over an up-to-date analytics ledger."""
+    with ledger.reading(_store(src)) as con:
+        return load(con, *args)
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    summary: pd.DataFrame
+    attention: pd.DataFrame
+    flow: pd.DataFrame
+    flow_interval: Interval
+    spending: pd.DataFrame
+    worth: pd.DataFrame
+    worth_interval: Interval
+
+
+def load_overview(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> OverviewData:
+    window = ledger.bounded(con, filters.window(today))
+    flow, flow_interval = cash_flow.cash_flow(con, filters, today, auto_interval(window) if window.start else "month")
+    worth, worth_interval = balances.net_worth_history(con, filters, today, "day")
+    return OverviewData(
+        summary=overview.summary(con, filters, today),
+        attention=overview.items_needing_attention(con, today),
+        flow=flow,
+        flow_interval=flow_interval,
+        spending=categories.primary_spending(con, filters, today),
+        worth=worth,
+        worth_interval=worth_interval,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def overview_data(src: Source, filters: Filters, today: date) -> OverviewData:
+    return _read(src, load_overview, filters, today)
+
+
+@dataclass(frozen=True)
+class CashFlowData:
+    flow: pd.DataFrame
+    interval: Interval
+    totals: pd.DataFrame
+    edges: pd.DataFrame
+
+
+def load_cash_flow(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, interval: Interval) -> CashFlowData:
+    flow, used = cash_flow.cash_flow(con, filters, today, interval)
+    return CashFlowData(flow, used, cash_flow.totals(con, filters, today), cash_flow.money_flows(con, filters, today))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cash_flow_data(src: Source, filters: Filters, today: date, interval: Interval) -> CashFlowData:
+    return _read(src, load_cash_flow, filters, today, interval)
+
+
+@dataclass(frozen=True)
+class CategoriesData:
+    spending: pd.DataFrame
+    over_time: pd.DataFrame
+    interval: Interval
+    merchants: pd.DataFrame
+
+
+def load_categories(
+    con: duckdb.DuckDBPyConnection, filters: Filters, today: date, interval: Interval
+) -> CategoriesData:
+    over_time, used = categories.categories_over_time(con, filters, today, interval)
+    return CategoriesData(
+        categories.category_spending(con, filters, today),
+        over_time,
+        used,
+        categories.top_merchants(con, filters, today),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def categories_data(src: Source, filters: Filters, today: date, interval: Interval) -> CategoriesData:
+    return _read(src, load_categories, filters, today, interval)
+
+
+@dataclass(frozen=True)
+class BalancesData:
+    accounts: pd.DataFrame  # in every currency, so the page can say which it leaves out
+    net_worth: pd.DataFrame
+    utilization: pd.DataFrame
+    worth: pd.DataFrame
+    worth_interval: Interval
+    history: pd.DataFrame
+    history_interval: Interval
+
+
+def load_balances(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, interval: Interval) -> BalancesData:
+    worth, worth_interval = balances.net_worth_history(con, filters, today, interval)
+    history, history_interval = balances.account_history(con, filters, today, interval)
+    return BalancesData(
+        balances.accounts(con, replace(filters, currency=None)),
+        balances.net_worth(con, filters),
+        balances.credit_utilization(con, filters),
+        worth,
+        worth_interval,
+        history,
+        history_interval,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def balances_data(src: Source, filters: Filters, today: date, interval: Interval) -> BalancesData:
+    return _read(src, load_balances, filters, today, interval)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def transactions_data(
+    src: Source, filters: Filters, today: date, search: str, sort: transactions.SortKey, descending: bool, page: int
+) -> transactions.TransactionPage:
+    return _read(
+        src,
+        lambda con: transactions.transactions_page(
+            con, filters, today, search=search, sort=sort, descending=descending, page=page
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class CategorizeData:
+    rules: pd.DataFrame
+    categories: pd.DataFrame  # (category_primary, category_detailed) pairs for pickers
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def categorize_data(src: Source) -> CategorizeData:
+    return _read(src, lambda con: CategorizeData(categorize.rules(con), categories.category_choices(con)))
+
+
+def transaction(src: Source, transaction_id: str) -> pd.DataFrame:
+    """One transaction, uncached: it is read right before it is edited."""
+    return _read(src, transactions.transaction, transaction_id)

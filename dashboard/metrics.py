@@ -1,0 +1,51 @@
+"""Key figures with their change against the previous period and a small trend line."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dashboard.charts import money
+
+
+def kpi(
+    container: Any,
+    label: str,
+    value: float | None,
+    previous: float | None,
+    currency: str | None,
+    *,
+    trend: list[float | None] | None = None,
+    inverse: bool = False,
+    percent: bool = False,
+    help: str | None = None,
+) -> None:
+    """st.metric for money (or a rate): the delta says by how much it moved since the previous period."""
+    value, previous = _number(value), _number(previous)
+    shown = "–" if value is None else (f"{value:.0%}" if percent else money(value, currency))
+    delta = None
+    if value is not None and previous is not None:
+        change = value - previous
+        # st.metric reads the arrow's direction from a leading ASCII "-"
+        sign = "-" if change < 0 else "+"
+        delta = f"{sign}{abs(change) * 100:.0f} pts" if percent else f"{sign}{money(abs(change), currency)}"
+    points = [p for p in (trend or []) if _number(p) is not None]
+    container.metric(
+        label,
+        shown,
+        delta,
+        delta_color="inverse" if inverse else "normal",
+        border=True,
+        help=help,
+        chart_data=points if len(points) > 1 else None,
+        chart_type="area" if not percent else "line",
+        delta_description="vs previous period" if delta else None,
+    )
+
+
+def _number(value: Any) -> float | None:
+    """A plain float from DuckDB's numbers (Decimal, numpy); None for missing or NaN."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number

@@ -1,0 +1,91 @@
+"""What every analytics page starts with: the title, the shared filters, the empty state and the
+report bundle download."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.analytics.filters import Filters
+from core.errors import FinboardError
+from dashboard import data
+from dashboard.actions import load_demo_bank
+from dashboard.context import workspace
+from dashboard.downloads import chart, file_stem, scope
+from dashboard.filters import sidebar_filters
+from dashboard.report import report_bytes
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    filters: Filters
+    today: date
+    src: data.Source
+
+    @property
+    def currency(self) -> str:
+        return self.filters.currency or ""
+
+    def chart(self, fig: go.Figure, *, name: str, title: str, data: pd.DataFrame, select: bool = False) -> Any:
+        """The figure with its downloads, named after `name` and these filters (see dashboard.downloads)."""
+        return chart(fig, name=name, title=title, filters=self.filters, today=self.today, data=data, select=select)
+
+    def load(self, loader: Callable[..., T], *args: Any) -> T:
+        """`loader(src, *args)`; a database that cannot be read stops the page with the reason."""
+        return guarded(loader, self.src, *args)
+
+
+def guarded(action: Callable[..., T], *args: Any) -> T:
+    try:
+        return action(*args)
+    except FinboardError as e:  # e.g. the database is busy with another process for too long
+        st.error(str(e), icon=":material/error:")
+        st.stop()
+        raise  # st.stop() raises; this line only reassures type checkers
+
+
+def analytics_page(title: str, *, page_keys: Sequence[str] = ()) -> PageContext:
+    """Title, sidebar filters and a line saying what the page shows; stops with help when there is no data."""
+    st.title(title)
+    filters = guarded(sidebar_filters, title, page_keys)
+    src = guarded(data.source)
+    if not guarded(data.choices, src).currencies:
+        _no_data()
+    today = date.today()
+    st.caption(scope(filters, today))
+    _report_bundle(filters, today)
+    return PageContext(filters, today, src)
+
+
+def _no_data() -> None:
+    ws = workspace()
+    st.info(
+        "No bank connected yet. Connect one on the **Connections** page to see your accounts and cash flow."
+        + (" Or load the demo bank to explore with sample data." if ws.settings.is_offline else "")
+    )
+    if ws.settings.is_offline and st.button("Load demo bank", type="primary", icon=":material/download:"):
+        load_demo_bank(ws)
+        st.rerun()
+    st.stop()
+
+
+def _report_bundle(filters: Filters, today: date) -> None:
+    store = workspace().store
+    st.sidebar.download_button(
+        "Report bundle (.zip)",
+        data=lambda: report_bytes(store, filters, today, "month"),
+        file_name=f"{file_stem('report', filters, today)}.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+        help="Every chart as HTML and PNG, the data behind each as CSV, the filtered transactions and the filters.",
+        key="report_bundle",
+    )

@@ -1,0 +1,125 @@
+"""The transaction table: one server-side page at a time, with totals over everything that matches."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from core.analytics.categories import full_label
+from core.analytics.transactions import SortKey, TransactionPage
+from dashboard import data
+from dashboard.charts import ZERO_DECIMALS, money
+
+if TYPE_CHECKING:
+    from dashboard.page import PageContext
+
+SORTS: dict[str, tuple[SortKey, bool, str]] = {
+    "date_desc": ("date", True, "Newest first"),
+    "date_asc": ("date", False, "Oldest first"),
+    "amount_asc": ("amount", False, "Largest money out"),
+    "amount_desc": ("amount", True, "Largest money in"),
+    "merchant": ("merchant", False, "Merchant A–Z"),
+    "name": ("name", False, "Name A–Z"),
+    "category": ("category", False, "Category"),
+    "account": ("account", False, "Account"),
+}
+SOURCE_LABELS = {"user": "you", "rule": "rule", "plaid": "Plaid"}
+
+
+def transactions_table(
+    page: PageContext,
+    *,
+    key: str,
+    category: str | None = None,
+    search: str = "",
+    sort: str = "date_desc",
+    number: int = 1,
+    selectable: bool = False,
+) -> tuple[TransactionPage, str | None]:
+    """Show one page of the filtered transactions (optionally only `category`); returns the page and,
+    with `selectable`, the id of the row the user selected."""
+    filters = replace(page.filters, categories=(category,)) if category else page.filters
+    sort_key, descending, _ = SORTS[sort]
+    result = page.load(data.transactions_data, filters, page.today, search, sort_key, descending, number)
+    st.markdown(summary(result, page.currency))
+    rows = display_rows(result.rows)
+    event = st.dataframe(
+        rows.drop(columns=["transaction_id"]),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * max(len(rows), 1), 38 + 35 * 20),
+        column_config=column_config(page.currency),
+        key=f"{key}_table",
+        **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
+    )
+    selected = None
+    if selectable and event is not None and event.selection.rows:
+        selected = str(rows.iloc[event.selection.rows[0]]["transaction_id"])
+    return result, selected
+
+
+def summary(result: TransactionPage, currency: str) -> str:
+    parts = [
+        f"**{result.total:,}** transactions",
+        f"money in **{money(result.money_in, currency)}**",
+        f"money out **{money(result.money_out, currency)}**",
+    ]
+    hidden = []
+    if result.hidden_pending:
+        hidden.append(f"{result.hidden_pending:,} pending")
+    if result.hidden_transfers:
+        hidden.append(f"{result.hidden_transfers:,} transfers")
+    line = " · ".join(parts)
+    if hidden:
+        line += f"  \n:gray[Not shown: {' and '.join(hidden)} (see *Include …* in the sidebar).]"
+    return line
+
+
+def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The columns a person reads, in order; amounts are already money-in-positive."""
+    if rows.empty:
+        return pd.DataFrame(columns=["transaction_id", "date", "name", "amount", "category", "account", "status"])
+    status = [
+        ", ".join(s for s in ("pending" if p else "", "transfer" if t else "") if s)
+        for p, t in zip(rows["pending"], rows["is_transfer"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "transaction_id": rows["transaction_id"],
+            "date": rows["date"],
+            "name": [
+                m if isinstance(m, str) and m else n for m, n in zip(rows["merchant_name"], rows["name"], strict=True)
+            ],
+            "description": rows["name"],
+            "amount": rows["amount"],
+            "category": [
+                full_label(p, d) for p, d in zip(rows["category_primary"], rows["category_detailed"], strict=True)
+            ],
+            "set by": [SOURCE_LABELS.get(s, s) for s in rows["category_source"]],
+            "account": rows["account"],
+            "status": status,
+        }
+    )
+
+
+NAMED_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}  # st.column_config's currency formats
+
+
+def column_config(currency: str) -> dict[str, object]:
+    decimals = 0 if currency in ZERO_DECIMALS else 2
+    amount_format = NAMED_FORMATS.get(currency, f"%.{decimals}f {currency}")
+    return {
+        "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
+        "name": st.column_config.TextColumn("Merchant", width="medium"),
+        "description": st.column_config.TextColumn("Description", width="medium"),
+        "amount": st.column_config.NumberColumn(
+            "Amount", format=amount_format, help="Money in is positive.", width="small"
+        ),
+        "category": st.column_config.TextColumn("Category", width="medium"),
+        "set by": st.column_config.TextColumn("Set by", width="small", help="Who chose the category."),
+        "account": st.column_config.TextColumn("Account", width="medium"),
+        "status": st.column_config.TextColumn("", width="small"),
+    }
