@@ -12,6 +12,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.insert(0, str(ROOT))
 
 from dashboard.context import workspace  # noqa: E402
+from dashboard.link import link_flow  # noqa: E402
 from dashboard.live import follow_data_version  # noqa: E402
 
 PAGES = ROOT / "pages"
@@ -28,9 +29,10 @@ text, icon = MODE_BANNER[ws.settings.mode]
 st.sidebar.caption(f"{icon} {text}")
 follow_data_version()  # reruns an open page when a webhook-triggered sync commits
 
+overview = st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True)
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        overview,
         st.Page(PAGES / "cash_flow.py", title="Cash flow", icon=":material/swap_vert:"),
         st.Page(PAGES / "categories.py", title="Categories", icon=":material/donut_small:"),
         st.Page(PAGES / "balances.py", title="Balances", icon=":material/account_balance_wallet:"),
@@ -39,4 +41,5 @@ navigation = st.navigation(
         st.Page(PAGES / "settings.py", title="Settings", icon=":material/settings:"),
     ]
 )
+link_flow(ws, landing=overview)  # Plaid Link above every page, including the return from a bank's OAuth page
 navigation.run()

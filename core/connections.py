@@ -1,0 +1,81 @@
+"""What the Connections page shows: each item with its accounts and what the person can do about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from core.analytics import ledger
+from core.items import Item, list_items, remove_item
+from core.workspace import Workspace
+
+RECONNECT_STATUSES = ("login_required", "pending_disconnect")
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str | None
+    type: str | None
+    subtype: str | None
+    mask: str | None
+
+
+@dataclass(frozen=True)
+class Connection:
+    item: Item
+    accounts: tuple[Account, ...]
+    transactions: int
+    new_accounts_available: bool = False
+    pending_disconnect_at: datetime | None = None
+
+    @property
+    def needs_reconnect(self) -> bool:
+        """The bank wants the person to log in again (Link update mode fixes it)."""
+        return self.item.status in RECONNECT_STATUSES
+
+
+def list_connections(ws: Workspace) -> list[Connection]:
+    """Every item, oldest first, with its accounts (masks only) and transaction count."""
+    items = list_items(ws)
+    with ws.store.connect() as con:
+        accounts: dict[str, list[Account]] = {}
+        for item_id, *fields in con.execute(
+            "SELECT item_id, name, type, subtype, mask FROM accounts ORDER BY item_id, type, name"
+        ).fetchall():
+            accounts.setdefault(item_id, []).append(Account(*fields))
+        counts = dict(con.execute("SELECT item_id, count(*) FROM plaid_transactions GROUP BY item_id").fetchall())
+        flags = _webhook_flags(con)
+    return [
+        Connection(
+            item=item,
+            accounts=tuple(accounts.get(item.item_id, [])),
+            transactions=int(counts.get(item.item_id, 0)),
+            new_accounts_available=bool(flags.get(item.item_id, (False, None))[0]),
+            pending_disconnect_at=flags.get(item.item_id, (False, None))[1],
+        )
+        for item in items
+    ]
+
+
+def disconnect(ws: Workspace, item_id: str) -> None:
+    """Revoke the item at Plaid, delete everything stored for it, and rebuild the analytics tables
+    derived from transactions, so no copy of its data stays behind in the file."""
+    remove_item(ws, item_id)
+    ledger.refresh(ws.store)
+
+
+def item_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The items table's columns: the webhooks schema adds some that older databases lack."""
+    sql = "SELECT column_name FROM information_schema.columns WHERE table_name = 'items'"
+    return {str(r[0]) for r in con.execute(sql).fetchall()}
+
+
+def _webhook_flags(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[bool, datetime | None]]:
+    """new_accounts_available and pending_disconnect_at per item; (False, None) where the columns are missing."""
+    columns = item_columns(con)
+    new = "new_accounts_available" if "new_accounts_available" in columns else "false"
+    pending = "pending_disconnect_at" if "pending_disconnect_at" in columns else "NULL::TIMESTAMP"
+    rows = con.execute(f"SELECT item_id, {new}, {pending} FROM items").fetchall()
+    return {item_id: (bool(flag), when) for item_id, flag, when in rows}

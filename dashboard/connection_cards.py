@@ -1,0 +1,98 @@
+"""The Connections page's cards: one per bank login, with its accounts, health and actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from core.connections import Connection, disconnect
+from core.errors import FinboardError
+from core.workspace import Workspace
+from dashboard.actions import sync_with_progress
+from dashboard.link import add_accounts_button, reconnect_button
+
+BadgeColor = Literal["green", "orange", "red", "gray"]
+# status -> (badge text, colour, icon)
+STATUS_BADGE: dict[str, tuple[str, BadgeColor, str | None]] = {
+    "healthy": ("Connected", "green", ":material/check_circle:"),
+    "login_required": ("Login required", "orange", ":material/key:"),
+    "pending_disconnect": ("Access ending soon", "orange", ":material/schedule:"),
+    "revoked": ("Access revoked", "red", ":material/block:"),
+    "error": ("Sync failed", "red", ":material/sync_problem:"),
+}
+
+
+def show_connection(ws: Workspace, c: Connection) -> None:
+    item = c.item
+    text, color, icon = STATUS_BADGE.get(item.status, (item.status, "gray", None))
+    with st.container(border=True, key=f"connection_{item.item_id}"):
+        head, actions = st.columns([3, 2], vertical_alignment="top")
+        with head:
+            st.subheader(item.label, anchor=False)
+            st.badge(text, color=color, icon=icon)
+            st.write(_explanation(c))
+            if item.error_message and item.status == "error":  # the other statuses' text already says it
+                st.caption(item.error_message)
+            st.caption(f"Last synced {_when(item.last_synced_at)} · {c.transactions:,} transactions")
+        with actions, st.container(horizontal=True, horizontal_alignment="right"):
+            if c.needs_reconnect:
+                reconnect_button(item.item_id, key=f"reconnect_{item.item_id}")
+            if c.new_accounts_available:
+                add_accounts_button(item.item_id, key=f"add_accounts_{item.item_id}")
+            sync = st.button("Sync now", key=f"sync_{item.item_id}", icon=":material/sync:")
+            if st.button("Disconnect", key=f"remove_{item.item_id}", icon=":material/link_off:"):
+                _confirm_disconnect(ws, c)
+        if c.accounts:
+            st.table(_accounts_table(c), hide_index=True)
+        else:
+            st.caption("No accounts yet: they appear after the first sync.")
+        if sync:
+            sync_with_progress(ws, [item.item_id], label=f"Syncing {item.label}")
+            st.rerun()
+
+
+def _explanation(c: Connection) -> str:
+    text = c.item.status_text
+    if c.item.status == "pending_disconnect" and c.pending_disconnect_at:
+        text += f" The bank stops sharing data on {c.pending_disconnect_at:%Y-%m-%d}."
+    if c.new_accounts_available:
+        text += " The bank has accounts Finboard does not see yet: Add accounts lets you choose them."
+    return text
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
+
+
+def _accounts_table(c: Connection) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Account": [a.name or "(unnamed)" for a in c.accounts],
+            "Type": [" / ".join(t for t in (a.type, a.subtype) if t) for a in c.accounts],
+            "Number": [f"••••{a.mask}" if a.mask else "" for a in c.accounts],
+        }
+    )
+
+
+@st.dialog("Disconnect this bank?")
+def _confirm_disconnect(ws: Workspace, c: Connection) -> None:
+    st.write(
+        f"Finboard will revoke its access to **{c.item.label}** at Plaid and delete from this computer its "
+        f"{len(c.accounts)} accounts, {c.transactions:,} transactions, balances and account details."
+    )
+    st.caption("To see this bank again, connect it again: its history is downloaded anew.")
+    with st.container(horizontal=True):
+        confirm = st.button("Disconnect", type="primary", key="confirm_disconnect")
+        if st.button("Cancel", key="cancel_disconnect"):
+            st.rerun()
+    if confirm:
+        try:
+            with st.spinner(f"Disconnecting {c.item.label}…"):
+                disconnect(ws, c.item.item_id)
+        except FinboardError as e:
+            st.error(str(e))
+            return
+        st.rerun()
