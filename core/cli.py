@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from core.config import load_settings
 from core.errors import ConfigError, FinboardError
@@ -17,6 +17,7 @@ from core.workspace import Workspace
 
 if TYPE_CHECKING:
     from core.analytics.filters import Filters
+    from core.sync import SyncProgress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # core.analytics.datasets.DATASETS by name, spelled out so `finboard` starts without importing pandas.
@@ -75,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sync", help="fetch new transactions for every item (or one)")
     p.add_argument("--item", default=None, metavar="ITEM_ID")
+    p.add_argument(
+        "--no-wait", action="store_true", help="skip an item whose sync is already running instead of waiting for it"
+    )
     p.set_defaults(command=cmd_sync)
 
     p = sub.add_parser("items", help="list connected items and their health")
@@ -178,27 +182,66 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.item:
         get_item(ws, args.item)  # a clear error for an unknown id
         ids = [args.item]
-    results = sync_items(ws, ids, progress=_progress_printer())
+    printer = SyncProgressPrinter(sys.stderr)
+    results = sync_items(ws, ids, progress=printer, wait=not args.no_wait)
+    printer.finish()
     if not results:
         print("No items to sync. Connect one with `finboard connect-sandbox` or the dashboard.", file=sys.stderr)
     for r in results:
-        if r.ok:
-            print(f"{r.institution} ({r.item_id}): {r.added} added, {r.modified} modified, {r.removed} removed")
+        name = f"{r.institution} ({r.item_id})"
+        if r.skipped:
+            print(f"{name}: {r.message}")
+        elif r.ok:
+            print(f"{name}: {r.added:,} added, {r.modified:,} modified, {r.removed:,} removed")
         else:
-            print(f"{r.institution} ({r.item_id}): FAILED: {r.error}", file=sys.stderr)
+            print(f"{name}: FAILED: {r.error}", file=sys.stderr)
+        for note in r.notes:
+            print(f"{name}: note: {note}", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
-def _progress_printer() -> Callable[..., None] | None:
-    if not sys.stderr.isatty():
-        return None
+SYNC_PHASE_TEXT = {
+    "waiting": "waiting for another sync of it to finish",
+    "fetching": "reading from the bank",
+    "applying": "saving",
+    "done": "done",
+    "failed": "failed",
+    "skipped": "skipped (already syncing)",
+}
 
-    def show(p: object) -> None:
-        pages, txns, inst = getattr(p, "pages", 0), getattr(p, "transactions", 0), getattr(p, "institution", "")
-        sys.stderr.write(f"\r{inst}: {pages} pages, {txns:,} transactions ")
-        sys.stderr.flush()
 
-    return show
+class SyncProgressPrinter:
+    """Sync progress on stderr: one redrawn bar on a terminal, plain lines per phase otherwise."""
+
+    BAR = 20
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._last: tuple[str, str] | None = None
+        self._drawn = False
+
+    def __call__(self, p: SyncProgress) -> None:
+        what = SYNC_PHASE_TEXT.get(p.phase, p.phase)
+        counts = f"{p.pages:,} pages, {p.transactions:,} changes" if p.pages else ""
+        if self.tty:
+            done = p.item_index - (0 if p.done else 1)
+            filled = self.BAR * done // max(p.item_count, 1)
+            bar = "#" * filled + "-" * (self.BAR - filled)
+            line = f"[{bar}] {p.item_index}/{p.item_count} {p.institution}: {what}{', ' + counts if counts else ''}"
+            self.stream.write("\r\x1b[K" + line)
+            self._drawn = True
+        elif self._last != (p.item_id, p.phase):  # a log gets one line per phase, not one per page
+            suffix = f" ({counts})" if counts and p.phase != "fetching" else ""
+            self.stream.write(f"[{p.item_index}/{p.item_count}] {p.institution}: {what}{suffix}\n")
+        self._last = (p.item_id, p.phase)
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """Clear the bar so the per-item summary starts on a clean line."""
+        if self._drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def cmd_items(args: argparse.Namespace) -> int:

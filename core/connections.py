@@ -7,8 +7,7 @@ from datetime import datetime
 
 import duckdb
 
-from core.analytics import ledger
-from core.items import Item, list_items, remove_item
+from core.items import Item, list_items
 from core.workspace import Workspace
 
 RECONNECT_STATUSES = ("login_required", "pending_disconnect")
@@ -57,13 +56,6 @@ def list_connections(ws: Workspace) -> list[Connection]:
         )
         for item in items
     ]
-
-
-def disconnect(ws: Workspace, item_id: str) -> None:
-    """Revoke the item at Plaid, delete everything stored for it, and rebuild the analytics tables
-    derived from transactions, so no copy of its data stays behind in the file."""
-    remove_item(ws, item_id)
-    ledger.refresh(ws.store)
 
 
 def item_columns(con: duckdb.DuckDBPyConnection) -> set[str]:

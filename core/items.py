@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.analytics import ledger
 from core.errors import FinboardError
 from core.plaid_gateway import PlaidApiError
 from core.workspace import Workspace
@@ -125,7 +126,7 @@ def remove_item(ws: Workspace, item_id: str) -> None:
 
 
 def delete_item_data(ws: Workspace, item_id: str) -> None:
-    """Delete everything stored for an item (token included) in one transaction."""
+    """Delete everything stored for an item (token included) in one transaction, derived analytics tables too."""
     with ws.store.transaction() as con:
         accounts = "SELECT account_id FROM accounts WHERE item_id = ?"
         con.execute(f"DELETE FROM balance_history WHERE account_id IN ({accounts})", [item_id])
@@ -134,8 +135,12 @@ def delete_item_data(ws: Workspace, item_id: str) -> None:
             "(SELECT transaction_id FROM plaid_transactions WHERE item_id = ?)",
             [item_id],
         )
-        for table in ("plaid_transactions", "account_numbers", "account_owners", "accounts", "item_tokens", "items"):
+        for table in (
+            "plaid_transactions", "account_numbers", "account_owners", "accounts", "item_tokens",
+            "balance_requests", "product_refreshes", "items",
+        ):  # fmt: skip
             con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+        ledger.rebuild(con)  # no copy of the item's transactions may stay in the analytics tables
     ws.store.bump_data_version()
 
 

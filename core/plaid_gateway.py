@@ -48,7 +48,7 @@ logging.getLogger("plaid").setLevel(logging.WARNING)
 Json = dict[str, Any]
 
 # Plaid errors worth retrying after a pause (the sync engine owns the backoff policy).
-RETRYABLE_TYPES = {"RATE_LIMIT_EXCEEDED", "API_ERROR", "INSTITUTION_ERROR"}
+RETRYABLE_TYPES = {"RATE_LIMIT_EXCEEDED", "API_ERROR"}
 RETRYABLE_CODES = {"PRODUCT_NOT_READY", "INSTITUTION_DOWN", "INSTITUTION_NOT_RESPONDING", "INTERNAL_SERVER_ERROR"}
 
 

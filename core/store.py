@@ -109,7 +109,9 @@ class Store:
         delay = 0.01
         while True:
             try:
-                return duckdb.connect(str(self.path))
+                con = duckdb.connect(str(self.path))
+                con.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout during long queries
+                return con
             except duckdb.IOException as e:
                 if not LOCK_PATTERN.search(str(e)):
                     raise StoreError(_describe_io_error(self.path, e)) from None

@@ -13,16 +13,25 @@ DEMO_INSTITUTION = "ins_109508"  # First Platypus Bank in Plaid's sandbox and th
 
 
 def sync_with_progress(ws: Workspace, item_ids: list[str] | None = None, *, label: str = "Syncing") -> list[SyncResult]:
-    """Run a sync inside st.status with a progress line; returns the per-item results."""
+    """Run a sync inside st.status with a progress bar over the items; returns the per-item results."""
     with st.status(f"{label}…", expanded=True) as status:
-        line = st.empty()
+        bar = st.progress(0.0, text="Starting…")
 
         def show(p: SyncProgress) -> None:
-            line.write(f"{p.institution}: {p.pages} pages, {p.transactions:,} transactions")
+            done = p.item_index - (0 if p.done else 1)
+            counts = f": {p.pages:,} pages, {p.transactions:,} changes" if p.pages else ""
+            text = f"{p.institution} ({p.item_index} of {p.item_count}) {PHASE_TEXT.get(p.phase, p.phase)}{counts}"
+            bar.progress(min(done / max(p.item_count, 1), 1.0), text=text)
 
         results = sync_items(ws, item_ids, progress=show)
+        bar.empty()
         failed = [r for r in results if not r.ok]
         added = sum(r.added for r in results)
+        for r in results:
+            if r.skipped:
+                st.info(f"{r.institution}: {r.message}")
+            for note in r.notes:
+                st.warning(f"{r.institution}: {note}")
         if failed:
             status.update(label=f"{label}: {len(failed)} of {len(results)} failed", state="error")
             for r in failed:
@@ -32,11 +41,25 @@ def sync_with_progress(ws: Workspace, item_ids: list[str] | None = None, *, labe
     return results
 
 
-def load_demo_bank(ws: Workspace) -> None:
-    """Connect the emulator's First Platypus Bank as user_good and sync it (offline mode only)."""
+PHASE_TEXT = {
+    "waiting": "is waiting for another sync of it to finish",
+    "fetching": "reading from the bank",
+    "applying": "saving",
+    "done": "done",
+    "failed": "failed",
+    "skipped": "already syncing elsewhere",
+}
+
+
+def load_demo_bank(ws: Workspace) -> bool:
+    """Connect the emulator's First Platypus Bank as user_good and sync it (offline mode only).
+
+    Returns True when the demo data is in; on False the reason is on the page, so the caller must not rerun.
+    """
     try:
         with st.spinner("Connecting First Platypus Bank (demo)…"):
             item_id = connect_sandbox(ws, DEMO_INSTITUTION, username="user_good", password="pass_good")  # noqa: S106
-        sync_with_progress(ws, [item_id], label="Loading demo data")
     except FinboardError as e:
         st.error(str(e))
+        return False
+    return all(r.ok for r in sync_with_progress(ws, [item_id], label="Loading demo data"))

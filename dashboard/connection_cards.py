@@ -8,8 +8,9 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from core.connections import Connection, disconnect
+from core.connections import Connection
 from core.errors import FinboardError
+from core.items import remove_item
 from core.workspace import Workspace
 from dashboard.actions import sync_with_progress
 from dashboard.link import add_accounts_button, reconnect_button
@@ -91,7 +92,7 @@ def _confirm_disconnect(ws: Workspace, c: Connection) -> None:
     if confirm:
         try:
             with st.spinner(f"Disconnecting {c.item.label}…"):
-                disconnect(ws, c.item.item_id)
+                remove_item(ws, c.item.item_id)
         except FinboardError as e:
             st.error(str(e))
             return

@@ -29,7 +29,6 @@ def no_bank_yet(ws: Workspace | None = None) -> NoReturn:
         demo = ws.settings.is_offline and st.button(
             "Load demo bank", key="empty_state_demo", icon=":material/download:"
         )
-    if demo:
-        load_demo_bank(ws)
+    if demo and load_demo_bank(ws):
         st.rerun()
     st.stop()

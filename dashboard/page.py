@@ -15,9 +15,9 @@ import streamlit as st
 from core.analytics.filters import Filters
 from core.errors import FinboardError
 from dashboard import data
-from dashboard.actions import load_demo_bank
 from dashboard.context import workspace
 from dashboard.downloads import chart, file_stem, scope
+from dashboard.empty_state import no_bank_yet
 from dashboard.filters import sidebar_filters
 from dashboard.report import report_bytes
 
@@ -58,23 +58,11 @@ def analytics_page(title: str, *, page_keys: Sequence[str] = ()) -> PageContext:
     filters = guarded(sidebar_filters, title, page_keys)
     src = guarded(data.source)
     if not guarded(data.choices, src).currencies:
-        _no_data()
+        no_bank_yet()
     today = date.today()
     st.caption(scope(filters, today))
     _report_bundle(filters, today)
     return PageContext(filters, today, src)
-
-
-def _no_data() -> None:
-    ws = workspace()
-    st.info(
-        "No bank connected yet. Connect one on the **Connections** page to see your accounts and cash flow."
-        + (" Or load the demo bank to explore with sample data." if ws.settings.is_offline else "")
-    )
-    if ws.settings.is_offline and st.button("Load demo bank", type="primary", icon=":material/download:"):
-        load_demo_bank(ws)
-        st.rerun()
-    st.stop()
 
 
 def _report_bundle(filters: Filters, today: date) -> None:

@@ -21,8 +21,7 @@ st.caption("Each connection is one login at a bank, made through Plaid. Finboard
 with st.container(horizontal=True):
     connect_button("connections_connect", primary=False)
     demo = ws.settings.is_offline and st.button("Load demo bank", key="connections_demo", icon=":material/download:")
-if demo:
-    load_demo_bank(ws)
+if demo and load_demo_bank(ws):
     st.rerun()
 
 for connection in connections:

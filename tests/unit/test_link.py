@@ -223,12 +223,12 @@ def test_a_reset_login_makes_the_connection_need_reconnect(ws, item_id):
 
 def test_disconnect_leaves_no_copy_of_the_items_data(ws, item_id):
     from core.analytics import ledger
-    from core.connections import disconnect
+    from core.items import remove_item
 
     ledger.refresh(ws.store)
     with ws.store.connect() as con:
         assert con.execute("SELECT count(*) FROM analytics_ledger").fetchone()[0] > 100
-    disconnect(ws, item_id)
+    remove_item(ws, item_id)  # what Disconnect, `finboard remove` and the revocation webhooks all use
     assert list_connections(ws) == []
     with ws.store.connect() as con:
         for table in ("plaid_transactions", "accounts", "balance_history", "item_tokens", "analytics_ledger",

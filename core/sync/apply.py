@@ -1,0 +1,142 @@
+"""Apply one finalized update to the main database in a single short transaction.
+
+Everything an update changes (transactions, the user's annotations that follow a pending
+transaction to its posted one, accounts, today's balance snapshot, the derived history, the new
+cursor and the item's health) commits together, so a reader sees the state before the update
+or after it, and a crash at any instant leaves one of the two. The transaction only copies
+rows prepared beforehand in the staging area, which keeps the main file's lock short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from core.errors import FinboardError
+from core.sync.balances import derive_history, store_accounts
+from core.sync.faults import crash_point
+from core.sync.health import SUCCESS_SQL
+from core.sync.staging import FinalUpdate
+
+INSERT_MEMORY = "200MB"
+
+
+class ConcurrentChange(FinboardError):
+    """The item changed under the sync (removed, or synced elsewhere); nothing was applied."""
+
+
+@dataclass(frozen=True)
+class ItemUpdate:
+    """What to write for one item besides its transactions."""
+
+    item_id: str
+    start_cursor: str  # the cursor the update was read from; must still be the stored one
+    next_cursor: str
+    accounts: pa.Table | None  # from /accounts/get; None leaves accounts as they are
+    products: list[str] | None  # the item's products according to Plaid; None leaves them
+    now: datetime
+
+
+# A posted transaction that is new to the store inherits the annotations of the pending one it
+# replaces. Field by field, anything already set on the posted transaction wins.
+CARRY_ANNOTATIONS = """
+INSERT INTO transaction_annotations AS t (transaction_id, category_primary, category_detailed, note, tags, updated_at)
+SELECT u.transaction_id, a.category_primary, a.category_detailed, a.note, a.tags, a.updated_at
+FROM read_parquet($final) u
+JOIN transaction_annotations a ON a.transaction_id = u.pending_transaction_id
+WHERE NOT u.removed
+  AND u.transaction_id NOT IN (SELECT transaction_id FROM plaid_transactions WHERE item_id = $item_id)
+ON CONFLICT (transaction_id) DO UPDATE SET
+    category_primary = coalesce(t.category_primary, excluded.category_primary),
+    category_detailed = coalesce(t.category_detailed, excluded.category_detailed),
+    note = coalesce(t.note, excluded.note),
+    tags = coalesce(t.tags, excluded.tags)
+"""
+
+# Annotations that moved to a posted transaction leave the pending one once it is gone.
+DROP_MOVED_ANNOTATIONS = """
+DELETE FROM transaction_annotations
+WHERE transaction_id IN (
+    SELECT pending_transaction_id FROM read_parquet($final) WHERE NOT removed AND pending_transaction_id IS NOT NULL
+)
+AND transaction_id NOT IN (SELECT transaction_id FROM plaid_transactions)
+"""
+
+DELETE_CHANGED = """
+DELETE FROM plaid_transactions
+WHERE item_id = $item_id AND transaction_id IN (SELECT transaction_id FROM read_parquet($final))
+"""
+
+INSERT_CURRENT = """
+INSERT INTO plaid_transactions (transaction_id, account_id, item_id, date, authorized_date, name, merchant_name,
+    amount, iso_currency_code, unofficial_currency_code, pending, pending_transaction_id, category_primary,
+    category_detailed, category_confidence, payment_channel, location_city, location_region, location_country,
+    updated_at)
+SELECT transaction_id, account_id, $item_id, date, authorized_date, name, merchant_name, amount, iso_currency_code,
+       unofficial_currency_code, pending, pending_transaction_id, category_primary, category_detailed,
+       category_confidence, payment_channel, location_city, location_region, location_country, $now
+FROM read_parquet($final)
+WHERE NOT removed
+"""
+
+
+def apply_update(con: duckdb.DuckDBPyConnection, update: ItemUpdate, final: FinalUpdate) -> None:
+    """Write one update inside the caller's transaction (see Store.transaction)."""
+    _check_cursor(con, update)
+    params = {"final": str(final.path), "item_id": update.item_id}
+    if final.rows:
+        carried = con.execute(CARRY_ANNOTATIONS, params).fetchall()[0][0]
+        if _has_transactions(con, update.item_id):  # a first sync has nothing to replace
+            con.execute(DELETE_CHANGED, params)
+        with _lean_bulk_insert(con):
+            con.execute(INSERT_CURRENT, {**params, "now": update.now})
+        if carried:
+            con.execute(DROP_MOVED_ANNOTATIONS, {"final": params["final"]})
+    if update.accounts is not None:
+        store_accounts(con, update.item_id, update.accounts, update.now)
+    derive_history(con, update.item_id)
+    if update.products is not None:
+        con.execute("UPDATE items SET products = ? WHERE item_id = ?", [update.products, update.item_id])
+    con.execute(
+        f"UPDATE items SET cursor = $cursor, {SUCCESS_SQL} WHERE item_id = $item_id",
+        {"cursor": update.next_cursor, "now": update.now, "item_id": update.item_id},
+    )
+    crash_point("apply-before-commit")
+
+
+@contextmanager
+def _lean_bulk_insert(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB insert in parallel, straight into the file, within a bounded amount of memory.
+
+    With insertion order preserved, a big insert goes through the WAL and is rewritten by the
+    checkpoint when the connection closes (1M rows held the file ~2x longer); row order in
+    plaid_transactions means nothing, every reader sorts. The memory limit keeps a
+    million-row insert from buffering ~300 MB. Both settings belong to the database instance, so
+    they go back to DuckDB's defaults (which Finboard uses everywhere) right after the insert.
+    """
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET memory_limit = '{INSERT_MEMORY}'")
+    try:
+        yield
+    finally:
+        con.execute("RESET preserve_insertion_order")
+        con.execute("RESET memory_limit")
+
+
+def _has_transactions(con: duckdb.DuckDBPyConnection, item_id: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM plaid_transactions WHERE item_id = ?", [item_id]).fetchall()[0][0])
+
+
+def _check_cursor(con: duckdb.DuckDBPyConnection, update: ItemUpdate) -> None:
+    rows = con.execute("SELECT cursor FROM items WHERE item_id = ?", [update.item_id]).fetchall()
+    if not rows:
+        raise ConcurrentChange("The connection was removed while it was syncing; nothing was written.")
+    if rows[0][0] != update.start_cursor:
+        raise ConcurrentChange(
+            "The connection was synced by another process at the same time; nothing was written. Sync again."
+        )
