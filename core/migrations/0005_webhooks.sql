@@ -1,4 +1,4 @@
--- Finboard schema version 4: the webhook audit log and the item facts webhooks report.
+-- Finboard schema version 5: the webhook audit log and the item facts webhooks report.
 
 -- Every request to the webhook receiver, accepted or not. No body, no token: type, code and item
 -- are what Plaid's payload names (for unverified requests, what the sender claimed), the outcome
