@@ -59,27 +59,26 @@ def _sync_updates_available(ws: Workspace, item_id: str, status: str, payload: P
 
 
 def _item_error(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
-    error = payload.get("error")
-    code = str((error.get("error_code") if isinstance(error, dict) else None) or "UNKNOWN")
+    error = payload.get("error") if isinstance(payload.get("error"), dict) else None
+    code = str((error or {}).get("error_code") or "UNKNOWN")
     if code == "ITEM_LOGIN_REQUIRED":
-        _update_item(ws, item_id, "status = 'login_required', error_code = ?, error_message = ?",
-                     [code, LOGIN_REQUIRED_MESSAGE])  # fmt: skip
+        _set_status(ws, item_id, "login_required", code, LOGIN_REQUIRED_MESSAGE)
         return Dispatched("login required", status="login_required")
     message = f"Plaid reported {code} for this connection. Sync now retries; Reconnect if it persists."
-    _update_item(ws, item_id, "status = 'error', error_code = ?, error_message = ?", [code, message])
+    _set_status(ws, item_id, "error", code, message, display=(error or {}).get("display_message"))
     return Dispatched(f"item error {code}", status="error")
 
 
 def _pending_disconnect(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
     when = _timestamp(payload.get("disconnect_time") or payload.get("consent_expiration_time"))
     day = f"on {when:%Y-%m-%d}" if when else "soon"
-    message = f"The bank connection stops {day} unless you reconnect: use Reconnect to keep it."
     if status == "login_required":  # logging in again is the more urgent request; keep it, remember the date
         _update_item(ws, item_id, "pending_disconnect_at = ?", [when])
         return Dispatched(f"disconnect {day} noted; login still required")
-    _update_item(
-        ws, item_id, "status = 'pending_disconnect', error_code = ?, error_message = ?, pending_disconnect_at = ?",
-        [payload.get("webhook_code"), message, when],
+    message = f"The bank connection stops {day} unless you reconnect: use Reconnect to keep it."
+    _set_status(
+        ws, item_id, "pending_disconnect", str(payload.get("webhook_code")), message,
+        also={"pending_disconnect_at": when},
     )  # fmt: skip
     return Dispatched(f"pending disconnect {day}", status="pending_disconnect")
 
@@ -100,7 +99,7 @@ def _user_account_revoked(ws: Workspace, item_id: str, status: str, payload: Pay
 
 def _login_repaired(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
     if status in ("login_required", "error"):
-        _update_item(ws, item_id, "status = 'healthy', error_code = NULL, error_message = NULL", [])
+        _set_status(ws, item_id, "healthy", None, None)
         return Dispatched("login repaired: sync queued", job="sync", status="healthy")
     return Dispatched("login repaired: sync queued", job="sync")
 
@@ -135,6 +134,25 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("AUTH", "DEFAULT_UPDATE"): _auth_default_update,
     ("IDENTITY", "DEFAULT_UPDATE"): _identity_default_update,
 }
+
+
+def _set_status(
+    ws: Workspace,
+    item_id: str,
+    status: str,
+    code: str | None,
+    message: str | None,
+    *,
+    display: object = None,
+    also: dict[str, object] | None = None,
+) -> None:
+    """The item's health as the webhook reports it; Plaid's text from an earlier failure no longer applies."""
+    also = also or {}
+    assignments = "status = ?, error_code = ?, error_message = ?, display_message = ?"
+    _update_item(
+        ws, item_id, assignments + "".join(f", {column} = ?" for column in also),
+        [status, code, message, display if isinstance(display, str) else None, *also.values()],
+    )  # fmt: skip
 
 
 def _update_item(ws: Workspace, item_id: str, assignments: str, params: list[Any]) -> None:

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
+from core.errors import FinboardError
 from core.store import StoreBusy
-from core.sync import sync_item
+from core.sync import refresh_auth, refresh_identity, sync_item
 from core.webhooks.audit import WebhookEvent, record_events, set_outcome, short
 from core.webhooks.dispatch import dispatch
 from core.webhooks.jobs import ItemJob, ItemJobQueue
@@ -170,9 +171,25 @@ def run_item_job(ws: Workspace, job: ItemJob, event_ids: list[str]) -> None:
 
 
 def describe_job(ws: Workspace, job: ItemJob) -> str:
-    if job.kind != "sync":
-        raise ValueError(f"unknown webhook job {job.kind!r}")
-    result = sync_item(ws, job.item_id)
-    if not result.ok:
-        return f"sync failed: {result.error_code or 'see the item on the Connections page'}"
-    return f"synced: {result.added} added, {result.modified} modified, {result.removed} removed"
+    """Run the job; its outcome in words for the audit log."""
+    if job.kind == "sync":
+        # Never wait for a sync running elsewhere (the dashboard, a cron `finboard sync`): it is
+        # asked to make one more pass, which picks up what this webhook announced.
+        result = sync_item(ws, job.item_id, wait=False)
+        if result.skipped:
+            return "sync already running elsewhere: it syncs once more to pick this up"
+        if not result.ok:
+            return f"sync failed: {result.error_code or 'see the item on the Connections page'}"
+        return f"synced: {result.added} added, {result.modified} modified, {result.removed} removed"
+    refetch, what = REFETCHES[job.kind]
+    try:
+        count = refetch(ws, job.item_id)
+    except FinboardError as e:
+        return f"{job.kind.capitalize()} refetch failed: {getattr(e, 'error_code', None) or type(e).__name__}"
+    return f"{job.kind.capitalize()} refetched: {count} {what}"
+
+
+REFETCHES: dict[str, tuple[Callable[[Workspace, str], int], str]] = {
+    "auth": (refresh_auth, "account numbers"),
+    "identity": (refresh_identity, "account owners"),
+}

@@ -8,18 +8,42 @@ also rebuilds the analytics ledger, so no copy of the deleted rows stays behind 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from core.analytics import ledger
+from core.sync.locks import ItemLock, sync_dir
 from core.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 # What the bank shared, per account; each of these tables has item_id and account_id columns.
 SHARED_TABLES = ("plaid_transactions", "account_numbers", "account_owners", "accounts")
+# The sync engine's notes about the item (Auth/Identity fetched, balance calls made): forgotten,
+# so an item connected again starts afresh.
+SYNC_STATE_TABLES = ("product_refreshes", "balance_requests")
+SYNC_WAIT_SECONDS = 120.0
 
 REVOKED_MESSAGE = "Access was revoked at the bank, so its data was deleted. Remove this connection or connect it again."
 
 
+@contextmanager
+def _no_sync_running(ws: Workspace, item_id: str) -> Iterator[None]:
+    """Hold the item's sync lock, so a sync in flight cannot write back what is being deleted."""
+    lock = ItemLock(sync_dir(ws.store.path), item_id)
+    if not lock.acquire(wait=True, timeout=SYNC_WAIT_SECONDS):
+        # Deleting comes first. A sync that started before applies nothing: its cursor no longer matches.
+        log.warning("item %s kept syncing for %.0f s; deleting its data anyway", item_id, SYNC_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def revoke_item(ws: Workspace, item_id: str) -> None:
     """Delete everything the item's bank shared, mark the item revoked and forget its cursor."""
-    with ws.store.transaction() as con:
+    with _no_sync_running(ws, item_id), ws.store.transaction() as con:
         con.execute(
             "DELETE FROM transaction_annotations WHERE transaction_id IN "
             "(SELECT transaction_id FROM plaid_transactions WHERE item_id = ?)",
@@ -29,11 +53,12 @@ def revoke_item(ws: Workspace, item_id: str) -> None:
             "DELETE FROM balance_history WHERE account_id IN (SELECT account_id FROM accounts WHERE item_id = ?)",
             [item_id],
         )
-        for table in SHARED_TABLES:
+        for table in (*SHARED_TABLES, *SYNC_STATE_TABLES):
             con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
         con.execute(
             "UPDATE items SET status = 'revoked', error_code = 'USER_PERMISSION_REVOKED', error_message = ?, "
-            "cursor = '', new_accounts_available = false, pending_disconnect_at = NULL WHERE item_id = ?",
+            "display_message = NULL, cursor = '', new_accounts_available = false, pending_disconnect_at = NULL "
+            "WHERE item_id = ?",
             [REVOKED_MESSAGE, item_id],
         )
         if not ledger.is_current(con):
@@ -43,7 +68,7 @@ def revoke_item(ws: Workspace, item_id: str) -> None:
 
 def revoke_account(ws: Workspace, item_id: str, account_id: str) -> bool:
     """Delete one account of the item and everything stored for it; False when none was stored."""
-    with ws.store.transaction() as con:
+    with _no_sync_running(ws, item_id), ws.store.transaction() as con:
         owned = con.execute(
             "SELECT count(*) FROM (SELECT account_id FROM accounts WHERE account_id = ? AND item_id = ? "
             "UNION ALL SELECT account_id FROM plaid_transactions WHERE account_id = ? AND item_id = ?)",

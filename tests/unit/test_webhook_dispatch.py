@@ -11,7 +11,7 @@ import pytest
 from core.analytics import ledger
 from core.config import load_settings
 from core.webhooks.dispatch import dispatch
-from core.webhooks.revocation import SHARED_TABLES
+from core.webhooks.revocation import SHARED_TABLES, SYNC_STATE_TABLES
 from core.workspace import Workspace
 from tests.webhook_support import plaid_body, seed_item, snapshot
 
@@ -114,7 +114,7 @@ def keyed_tables(ws: Workspace) -> list[tuple[str, str]]:
 def test_revocation_knows_every_table_that_holds_what_a_bank_shared(ws):
     """Fails when a feature adds such a table: decide whether revocation deletes it (revocation.py)."""
     derived = {"analytics_ledger", "analytics_daily_by_account"}  # rebuilt inside the revocation's transaction
-    covered = {*SHARED_TABLES, "balance_history", "transaction_annotations", *derived}
+    covered = {*SHARED_TABLES, *SYNC_STATE_TABLES, "balance_history", "transaction_annotations", *derived}
     assert {table for table, _ in keyed_tables(ws)} == covered
 
 
