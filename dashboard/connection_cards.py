@@ -11,6 +11,7 @@ import streamlit as st
 from core.connections import Connection
 from core.errors import FinboardError
 from core.items import remove_item
+from core.sync import refresh_balances
 from core.workspace import Workspace
 from dashboard.actions import sync_with_progress
 from dashboard.link import add_accounts_button, reconnect_button
@@ -44,6 +45,12 @@ def show_connection(ws: Workspace, c: Connection) -> None:
             if c.new_accounts_available:
                 add_accounts_button(item.item_id, key=f"add_accounts_{item.item_id}")
             sync = st.button("Sync now", key=f"sync_{item.item_id}", icon=":material/sync:")
+            balances = st.button(
+                "Live balances",
+                key=f"balances_{item.item_id}",
+                icon=":material/account_balance_wallet:",
+                help="Ask the bank for up-to-the-minute balances (Plaid allows 5 requests a minute per bank).",
+            )
             if st.button("Disconnect", key=f"remove_{item.item_id}", icon=":material/link_off:"):
                 _confirm_disconnect(ws, c)
         if c.accounts:
@@ -53,6 +60,18 @@ def show_connection(ws: Workspace, c: Connection) -> None:
         if sync:
             sync_with_progress(ws, [item.item_id], label=f"Syncing {item.label}")
             st.rerun()
+        if balances:
+            _refresh_balances(ws, c)
+
+
+def _refresh_balances(ws: Workspace, c: Connection) -> None:
+    try:
+        with st.spinner(f"Asking {c.item.label} for live balances…"):
+            updated = refresh_balances(ws, c.item.item_id)
+    except FinboardError as e:
+        st.warning(str(e))  # stays on screen: no rerun
+        return
+    st.toast(f"{c.item.label}: live balances for {updated} accounts saved.", icon=":material/check:")
 
 
 def _explanation(c: Connection) -> str:

@@ -210,3 +210,19 @@ def test_oauth_return_without_a_link_in_progress_says_what_to_do(db_env):
     assert any("You came back from your bank" in w.value for w in at.warning)
     assert "oauth_state_id" not in at.query_params
     assert not at.get("bidi_component")
+
+
+def test_live_balances_are_saved_and_the_per_minute_limit_is_explained(ws, item_id):
+    with ws.store.connect() as con:
+        con.execute("UPDATE accounts SET current_balance = 0")
+    at = connections_page()
+    at.button(key=f"balances_{item_id}").click().run()
+    assert not at.exception and not at.warning
+    with ws.store.connect() as con:
+        assert con.execute("SELECT count(*) FROM accounts WHERE current_balance <> 0").fetchone()[0] > 0
+    for _ in range(4):  # Plaid allows five real-time balance requests per bank per minute
+        at.button(key=f"balances_{item_id}").click().run()
+    assert not at.warning
+    at.button(key=f"balances_{item_id}").click().run()
+    assert not at.exception
+    assert any("balance" in w.value.lower() for w in at.warning)
