@@ -13,16 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from core.analytics import ledger
+from core.items import SHARED_TABLES, delete_shared_data
 from core.sync.locks import ItemLock, sync_dir
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-# What the bank shared, per account; each of these tables has item_id and account_id columns.
-SHARED_TABLES = ("plaid_transactions", "account_numbers", "account_owners", "accounts")
-# The sync engine's notes about the item (Auth/Identity fetched, balance calls made): forgotten,
-# so an item connected again starts afresh.
-SYNC_STATE_TABLES = ("product_refreshes", "balance_requests")
 SYNC_WAIT_SECONDS = 120.0
 
 REVOKED_MESSAGE = "Access was revoked at the bank, so its data was deleted. Remove this connection or connect it again."
@@ -44,17 +40,7 @@ def _no_sync_running(ws: Workspace, item_id: str) -> Iterator[None]:
 def revoke_item(ws: Workspace, item_id: str) -> None:
     """Delete everything the item's bank shared, mark the item revoked and forget its cursor."""
     with _no_sync_running(ws, item_id), ws.store.transaction() as con:
-        con.execute(
-            "DELETE FROM transaction_annotations WHERE transaction_id IN "
-            "(SELECT transaction_id FROM plaid_transactions WHERE item_id = ?)",
-            [item_id],
-        )
-        con.execute(
-            "DELETE FROM balance_history WHERE account_id IN (SELECT account_id FROM accounts WHERE item_id = ?)",
-            [item_id],
-        )
-        for table in (*SHARED_TABLES, *SYNC_STATE_TABLES):
-            con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+        delete_shared_data(con, item_id)  # the sync notes go too, so an item connected again starts afresh
         con.execute(
             "UPDATE items SET status = 'revoked', error_code = 'USER_PERMISSION_REVOKED', error_message = ?, "
             "display_message = NULL, cursor = '', new_accounts_available = false, pending_disconnect_at = NULL "

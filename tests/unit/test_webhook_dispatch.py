@@ -10,8 +10,8 @@ import pytest
 
 from core.analytics import ledger
 from core.config import load_settings
+from core.items import SHARED_TABLES, SYNC_STATE_TABLES
 from core.webhooks.dispatch import dispatch
-from core.webhooks.revocation import SHARED_TABLES, SYNC_STATE_TABLES
 from core.workspace import Workspace
 from tests.webhook_support import plaid_body, seed_item, snapshot
 
