@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
@@ -136,6 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
     p.set_defaults(command=cmd_export)
+
+    p = sub.add_parser("webhooks", help="receive Plaid webhooks on POST /plaid/webhook (`run` starts it too)")
+    p.add_argument("--port", type=int, default=None, help="default: FINBOARD_WEBHOOK_PORT, else 8599")
+    p.set_defaults(command=cmd_webhooks)
 
     p = sub.add_parser("rotate-key", help="re-encrypt every stored token under a new key")
     p.set_defaults(command=cmd_rotate_key)
@@ -343,6 +348,31 @@ def _describe_scope(filters: Filters) -> str:
 def _format_from_suffix(out: Path) -> Literal["csv", "parquet", "xlsx"]:
     suffix = out.suffix.lower().lstrip(".")
     return "parquet" if suffix == "parquet" else "xlsx" if suffix == "xlsx" else "csv"
+
+
+def cmd_webhooks(args: argparse.Namespace) -> int:
+    from core.webhooks import WebhookReceiver
+
+    ws = _workspace()
+    port = args.port or ws.settings.webhook_port
+    try:
+        receiver = WebhookReceiver(ws, port=port)
+    except OSError:
+        raise FinboardError(
+            f"Port {port} is already in use (is `finboard run` or another receiver running? It receives webhooks "
+            "too). Stop it, or pick another port with --port N or FINBOARD_WEBHOOK_PORT."
+        ) from None
+    logging.getLogger("core.webhooks").setLevel(logging.INFO)  # one line per webhook and per job
+    print(f"Receiving Plaid webhooks on {receiver.url}  (Ctrl-C to stop)", flush=True)
+    if ws.webhook_url and f":{port}/" not in ws.webhook_url:
+        print(f"Note: Plaid is told to send webhooks to {ws.webhook_url}, not to this port.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        receiver.stop()
+    return EXIT_OK
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:

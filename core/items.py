@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+import duckdb
+
 from core.analytics import ledger
 from core.errors import FinboardError
 from core.plaid_gateway import PlaidApiError
@@ -125,21 +127,34 @@ def remove_item(ws: Workspace, item_id: str) -> None:
     delete_item_data(ws, item_id)
 
 
+# What the bank shared, per account; each of these tables has item_id and account_id columns.
+SHARED_TABLES = ("plaid_transaction_rows", "account_numbers", "account_owners", "accounts")
+# The sync engine's notes about an item (Auth/Identity fetched, balance calls made).
+SYNC_STATE_TABLES = ("product_refreshes", "balance_requests")
+
+
+def delete_shared_data(con: duckdb.DuckDBPyConnection, item_id: str) -> None:
+    """Delete everything an item's bank shared and the sync engine's notes about it, inside the caller's
+    transaction; the caller rebuilds the analytics ledger in the same transaction."""
+    con.execute(
+        "DELETE FROM transaction_annotations WHERE transaction_id IN "
+        "(SELECT transaction_id FROM plaid_transaction_rows WHERE item_id = ?)",
+        [item_id],
+    )
+    con.execute(
+        "DELETE FROM balance_history WHERE account_id IN (SELECT account_id FROM accounts WHERE item_id = ?)",
+        [item_id],
+    )
+    for table in (*SHARED_TABLES, *SYNC_STATE_TABLES):
+        con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+
+
 def delete_item_data(ws: Workspace, item_id: str) -> None:
     """Delete everything stored for an item (token included) in one transaction, derived analytics tables too."""
     with ws.store.transaction() as con:
-        accounts = "SELECT account_id FROM accounts WHERE item_id = ?"
-        con.execute(f"DELETE FROM balance_history WHERE account_id IN ({accounts})", [item_id])
-        con.execute(
-            "DELETE FROM transaction_annotations WHERE transaction_id IN "
-            "(SELECT transaction_id FROM plaid_transaction_rows WHERE item_id = ?)",
-            [item_id],
-        )
-        for table in (
-            "plaid_transaction_rows", "account_numbers", "account_owners", "accounts", "item_tokens",
-            "balance_requests", "product_refreshes", "items",
-        ):  # fmt: skip
-            con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+        delete_shared_data(con, item_id)
+        con.execute("DELETE FROM item_tokens WHERE item_id = ?", [item_id])
+        con.execute("DELETE FROM items WHERE item_id = ?", [item_id])
         ledger.rebuild(con)  # no copy of the item's transactions may stay in the analytics tables
     ws.store.bump_data_version()
 

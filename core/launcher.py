@@ -2,7 +2,8 @@
 
 In offline mode this process owns the embedded emulator and passes its URL to the dashboard
 (FINBOARD_EMULATOR_URL), so the dashboard, Link in the browser and background work all talk
-to one emulator.
+to one emulator. The webhook receiver runs here too, in background threads, so webhooks reach
+the database while the dashboard is open (it notices through the data version).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 
 from core.config import PROJECT_ROOT, Settings
 from core.errors import FinboardError
-from core.workspace import EMULATOR_URL_ENV, embedded_emulator_url
+from core.webhooks import WebhookReceiver
+from core.workspace import EMULATOR_URL_ENV, Workspace, embedded_emulator_url
 
 APP = PROJECT_ROOT / "dashboard" / "app.py"
 
@@ -32,6 +34,7 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
+    receiver = _start_webhook_receiver(settings)
     print(f"Finboard ({settings.mode} mode) on http://localhost:{port}  (Ctrl-C to stop)", flush=True)
     child = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)  # noqa: S603 - fixed argv, no shell
     try:
@@ -43,6 +46,26 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
         except subprocess.TimeoutExpired:
             child.kill()
         return 0
+    finally:
+        if receiver:
+            receiver.stop()
+
+
+def _start_webhook_receiver(settings: Settings) -> WebhookReceiver | None:
+    """The webhook receiver in a background thread of this process; None (and a warning) if its port is taken."""
+    try:
+        receiver = WebhookReceiver(Workspace(settings), port=settings.webhook_port)
+    except OSError:
+        print(
+            f"finboard: webhook receiver not started: port {settings.webhook_port} is in use. The dashboard runs, "
+            "but bank updates arrive only when you sync. Stop whatever uses the port, or set "
+            "FINBOARD_WEBHOOK_PORT to a free one.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return None
+    print(f"Webhooks: receiving Plaid webhooks on {receiver.url}", flush=True)
+    return receiver
 
 
 def _require_free_port(port: int) -> None:

@@ -13,6 +13,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 from dashboard.context import workspace  # noqa: E402
 from dashboard.link import link_flow  # noqa: E402
+from dashboard.live import follow_data_version  # noqa: E402
 
 PAGES = ROOT / "pages"
 MODE_BANNER = {
@@ -26,6 +27,7 @@ st.set_page_config(page_title="Finboard", page_icon=":material/finance:", layout
 ws = workspace()
 text, icon = MODE_BANNER[ws.settings.mode]
 st.sidebar.caption(f"{icon} {text}")
+follow_data_version()  # reruns an open page when a webhook-triggered sync commits
 
 overview = st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True)
 navigation = st.navigation(

@@ -8,6 +8,7 @@ from dashboard.connection_cards import show_connection
 from dashboard.context import workspace
 from dashboard.empty_state import no_bank_yet
 from dashboard.link import connect_button
+from dashboard.webhook_events import show_webhook_events
 
 ws = workspace()
 st.title("Connections")
@@ -25,3 +26,5 @@ if demo and load_demo_bank(ws):
 
 for connection in connections:
     show_connection(ws, connection)
+
+show_webhook_events(ws)

@@ -1,4 +1,4 @@
--- Finboard schema version 5: a sync copies a big update into the file in several short
+-- Finboard schema version 6: a sync copies a big update into the file in several short
 -- transactions, hidden, and reveals it in one short transaction at the end, so no reader ever
 -- waits long for the file. The rows live in plaid_transaction_rows; staged_batch is NULL once
 -- a row is visible. plaid_transactions (what everything reads) is the visible rows only.
