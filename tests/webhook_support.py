@@ -94,7 +94,7 @@ def seed_item(store: Any, item_id: str, accounts: tuple[str, ...], *, status: st
             )
             for n in (1, 2):
                 con.execute(
-                    "INSERT INTO plaid_transactions (transaction_id, account_id, item_id, date, amount, pending, "
+                    "INSERT INTO plaid_transaction_rows (transaction_id, account_id, item_id, date, amount, pending, "
                     "updated_at) VALUES (?, ?, ?, CAST(? AS DATE), 12.34, false, now())",
                     [f"{account}-t{n}", account, item_id, f"2025-01-0{n}"],
                 )

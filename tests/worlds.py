@@ -113,7 +113,7 @@ def insert_transaction(
     """Insert one transaction the way the sync engine stores it."""
     item_id = con.execute("SELECT item_id FROM accounts WHERE account_id = ?", [account_id]).fetchone()
     con.execute(
-        "INSERT INTO plaid_transactions (transaction_id, account_id, item_id, date, name, merchant_name, amount, "
+        "INSERT INTO plaid_transaction_rows (transaction_id, account_id, item_id, date, name, merchant_name, amount, "
         "iso_currency_code, pending, pending_transaction_id, category_primary, category_detailed, payment_channel, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in store', ?)",
         [transaction_id, account_id, item_id[0] if item_id else "item-x", day, name, merchant, Decimal(amount),
@@ -162,7 +162,7 @@ def big_world(store: Store, transactions: int = 1_000_000, accounts: int = 50, *
                      'TRAVEL', 'PERSONAL_CARE', 'GENERAL_SERVICES', 'MEDICAL', 'HOME_IMPROVEMENT'])[1 + i % 10]
                        AS primary_category
             FROM range(2000) r(i);
-            INSERT INTO plaid_transactions (transaction_id, account_id, item_id, date, name, merchant_name, amount,
+            INSERT INTO plaid_transaction_rows (transaction_id, account_id, item_id, date, name, merchant_name, amount,
                 iso_currency_code, pending, category_primary, category_detailed, payment_channel, updated_at)
             SELECT 'big-' || i, 'acc-' || (i % {int(accounts)}), 'item-' || ((i % {int(accounts)}) % 10),
                    DATE '{today.isoformat()}' - CAST((i * 7919) % 730 AS INTEGER),

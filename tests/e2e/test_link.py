@@ -152,7 +152,7 @@ def test_disconnect_removes_the_item_and_its_data(dashboard, demo_item, page):
     dialog.get_by_role("button", name="Disconnect").click()
 
     expect(page.get_by_text("No bank connected yet")).to_be_visible()
-    stored = ("items", "item_tokens", "accounts", "plaid_transactions", "account_numbers", "account_owners",
+    stored = ("items", "item_tokens", "accounts", "plaid_transaction_rows", "account_numbers", "account_owners",
               "balance_history", "analytics_ledger", "analytics_daily", "analytics_daily_merchants")  # fmt: skip
     for table in stored:
         assert dashboard.query(f"SELECT count(*) FROM {table}") == [(0,)], table

@@ -176,7 +176,7 @@ def test_edits_patch_the_ledger_exactly_as_a_rebuild_would(store):
 def test_the_ledger_rebuilds_when_another_process_changes_the_data(store):
     assert jan_usd(store)[1] == 1347.5
     with store.transaction() as con:  # e.g. `finboard sync` removing a transaction
-        con.execute("DELETE FROM plaid_transactions WHERE transaction_id = 't-rent'")
+        con.execute("DELETE FROM plaid_transaction_rows WHERE transaction_id = 't-rent'")
     assert jan_usd(store)[1] == 147.5
     with store.transaction() as con:  # an analyst editing an annotation by hand
         con.execute("INSERT INTO transaction_annotations (transaction_id, category_primary) VALUES ('t-gas', 'INCOME')")
@@ -186,7 +186,7 @@ def test_the_ledger_rebuilds_when_another_process_changes_the_data(store):
 def test_a_category_set_on_a_pending_transaction_shows_on_the_posted_one(store):
     categorize.set_category(store, "t-pending", "TRAVEL", None)
     with store.transaction() as con:  # what the sync engine does when the pending one posts
-        con.execute("DELETE FROM plaid_transactions WHERE transaction_id = 't-pending'")
+        con.execute("DELETE FROM plaid_transaction_rows WHERE transaction_id = 't-pending'")
         insert_transaction(
             con,
             "t-posted",
@@ -294,7 +294,7 @@ def figures(store: Store, filters: Filters):
 def test_a_late_commit_of_an_older_sync_is_still_noticed(store):
     assert category(store, "t-pending") is not None  # the ledger is built
     with store.transaction() as con:  # pending -> posted (same count), stamped before the newest sync
-        con.execute("DELETE FROM plaid_transactions WHERE transaction_id = 't-pending'")
+        con.execute("DELETE FROM plaid_transaction_rows WHERE transaction_id = 't-pending'")
         insert_transaction(
             con,
             "t-posted",
@@ -310,7 +310,7 @@ def test_a_late_commit_of_an_older_sync_is_still_noticed(store):
             "t-pending",
         )
         con.execute(
-            "UPDATE plaid_transactions SET updated_at = TIMESTAMP '2001-01-01' WHERE transaction_id = 't-posted'"
+            "UPDATE plaid_transaction_rows SET updated_at = TIMESTAMP '2001-01-01' WHERE transaction_id = 't-posted'"
         )
     assert category(store, "t-posted") == ("TRANSPORTATION", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", "plaid")
     assert category(store, "t-pending") is None

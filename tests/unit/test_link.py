@@ -231,6 +231,6 @@ def test_disconnect_leaves_no_copy_of_the_items_data(ws, item_id):
     remove_item(ws, item_id)  # what Disconnect, `finboard remove` and the revocation webhooks all use
     assert list_connections(ws) == []
     with ws.store.connect() as con:
-        for table in ("plaid_transactions", "accounts", "balance_history", "item_tokens", "analytics_ledger",
+        for table in ("plaid_transaction_rows", "accounts", "balance_history", "item_tokens", "analytics_ledger",
                       "analytics_daily", "analytics_daily_by_account", "analytics_daily_merchants"):  # fmt: skip
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
