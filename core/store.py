@@ -23,6 +23,9 @@ import duckdb
 
 from core.errors import FinboardError
 
+# Longest pause between attempts to open a busy file. Writers that work in steps (the sync's
+# staging) pause longer than this between steps, so a waiting reader gets in between them.
+LOCK_POLL_MAX = 0.1
 LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
 PID_PATTERN = re.compile(r"PID (\d+)")
 
@@ -127,7 +130,7 @@ class Store:
                 raise StoreError(_describe_io_error(self.path, e)) from None
             # Jittered exponential backoff: short waits first, since units of work are short.
             time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.25)
+            delay = min(delay * 2, LOCK_POLL_MAX)
 
     # -- data version ------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from core.errors import FinboardError
-from core.store import Store
+from core.store import LOCK_POLL_MAX, Store
 from core.sync.balances import derive_history, store_accounts
 from core.sync.faults import crash_point
 from core.sync.health import SUCCESS_SQL
@@ -31,6 +31,9 @@ from core.sync.staging import FinalUpdate
 INSERT_MEMORY = "200MB"
 # Rows copied per staging transaction: ~0.2 s of holding the file on this kind of machine.
 STAGE_CHUNK_ROWS = 100_000
+# Pause between staging transactions: longer than a waiting process polls (see core.store), so a
+# dashboard or export in another process gets the file between two chunks instead of starving.
+STAGE_PAUSE_SECONDS = 3 * LOCK_POLL_MAX
 
 
 class ConcurrentChange(FinboardError):
@@ -111,6 +114,8 @@ def stage_rows(store: Store, update: ItemUpdate, final: FinalUpdate) -> tuple[in
             con.execute(STAGE_CHUNK, params)
         longest = max(longest, time.perf_counter() - opened)
         crash_point("staging-chunk")
+        if first + STAGE_CHUNK_ROWS < final.rows:
+            time.sleep(STAGE_PAUSE_SECONDS)
     return batch, longest
 
 
