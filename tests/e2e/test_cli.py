@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -141,3 +142,28 @@ def test_configuration_errors_exit_2_without_a_traceback(tmp_path):
     result = finboard("items", env=env)
     assert result.returncode == 2
     assert "PLAID_SECRET is not" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sigterm_stops_finboard_run_and_its_dashboard(tmp_path):
+    port = free_port()
+    env = {**os.environ, "FINBOARD_DB": str(tmp_path / "d.duckdb"), "FINBOARD_WEBHOOK_PORT": str(free_port())}
+    proc = subprocess.Popen([*FINBOARD, "run", "--port", str(port)], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard never became healthy"
+            time.sleep(0.3)
+        proc.terminate()  # SIGTERM, as `kill` or a service manager sends
+        assert proc.wait(timeout=30) == 0
+        with pytest.raises(OSError):  # the Streamlit child went down with it
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
