@@ -20,6 +20,28 @@ ITEM_COLUMNS = (
     "last_synced_at, last_failed_at, created_at"
 )
 
+# Every country Plaid serves: a bank's name is looked up wherever it is, whatever Link was limited to.
+PLAID_COUNTRIES = (
+    "US",
+    "CA",
+    "GB",
+    "IE",
+    "FR",
+    "ES",
+    "NL",
+    "DE",
+    "IT",
+    "PL",
+    "DK",
+    "NO",
+    "SE",
+    "EE",
+    "LT",
+    "LV",
+    "PT",
+    "BE",
+)
+
 STATUS_TEXT = {
     "healthy": "Connected and syncing.",
     "login_required": "The bank needs you to log in again. Use Reconnect.",
@@ -167,7 +189,8 @@ def _institution(
         institution_id, name = item.get("institution_id"), name or item.get("institution_name")
     if institution_id and not name:
         try:
-            name = ws.gateway.get_institution(institution_id, ws.settings.country_codes)["institution"]["name"]
+            body = ws.gateway.get_institution(institution_id, PLAID_COUNTRIES)
+            name = body["institution"]["name"]
         except (PlaidApiError, KeyError):
             name = None  # a missing name is cosmetic; the id still identifies the bank
     return institution_id, name

@@ -114,6 +114,7 @@ class WebhookDispatcher:
         }
         headers = {"Content-Type": "application/json", "Plaid-Verification": signature}
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only
+        level = logging.WARNING  # a receiver that refuses a webhook is worth a warning...
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
                 record["status"] = response.status
@@ -122,8 +123,10 @@ class WebhookDispatcher:
             record["error"] = f"HTTP {e.code}"
         except (OSError, ValueError) as e:
             record["error"] = str(e)
+            level = logging.INFO  # ...no receiver running (a CLI command offline) is normal
         if record["error"]:
-            log.warning(
+            log.log(
+                level,
                 "webhook %s/%s to %s failed: %s",
                 payload.get("webhook_type"),
                 payload.get("webhook_code"),
