@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -60,19 +61,31 @@ def header_value(headers: Mapping[str, str], name: str = HEADER) -> str | None:
     return None
 
 
+# Forged webhooks can name any kid. Each unknown kid costs calls to Plaid, so a kid Plaid does not
+# know is remembered for a while, and new kids are looked up at most once per interval (more
+# within it are answered 503, which Plaid retries; Plaid's own new keys are rare).
+UNKNOWN_KID_SECONDS = 300.0
+NEW_KID_INTERVAL_SECONDS = 1.0
+MAX_REMEMBERED_UNKNOWN = 1024
+KID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+
+
 class VerificationKeys:
     """Plaid's public keys by kid, fetched on first use and cached; expired keys are never used."""
 
-    def __init__(self, fetch: KeyFetcher) -> None:
+    def __init__(self, fetch: KeyFetcher, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._fetch = fetch
+        self._clock = clock
         self._keys: dict[str, dict[str, Any]] = {}
+        self._unknown: dict[str, float] = {}  # kid -> when Plaid said it does not know it
+        self._last_lookup = -float("inf")
         self._lock = threading.Lock()
 
     def get(self, kid: str) -> jwt.PyJWK:
         with self._lock:
             key = self._keys.get(kid)
             if key is None:
-                key = self._refresh(kid)
+                key = self._look_up(kid)
         if key.get("expired_at") is not None:
             raise WebhookRejected(f"signed with key {kid}, which Plaid has expired")
         if (key.get("kty"), key.get("crv"), key.get("alg", ALGORITHM)) != ("EC", "P-256", ALGORITHM):
@@ -81,6 +94,21 @@ class VerificationKeys:
             return jwt.PyJWK(key, algorithm=ALGORITHM)
         except jwt.PyJWTError as e:
             raise WebhookRejected(f"key {kid} is not a usable JWK ({type(e).__name__})") from None
+
+    def _look_up(self, kid: str) -> dict[str, Any]:
+        now = self._clock()
+        if not KID_PATTERN.fullmatch(kid) or now - self._unknown.get(kid, -float("inf")) < UNKNOWN_KID_SECONDS:
+            raise WebhookRejected(f"signed with key {kid[:64]}, which Plaid does not know")
+        if now - self._last_lookup < NEW_KID_INTERVAL_SECONDS:
+            raise VerificationUnavailable("too many webhooks with new key ids at once; Plaid will retry")
+        self._last_lookup = now
+        try:
+            return self._refresh(kid)
+        except WebhookRejected:
+            if len(self._unknown) >= MAX_REMEMBERED_UNKNOWN:
+                self._unknown.pop(next(iter(self._unknown)))  # the oldest: dicts keep insertion order
+            self._unknown[kid] = now
+            raise
 
     def _refresh(self, kid: str) -> dict[str, Any]:
         """Fetch an unknown kid and, as Plaid's sample does, re-read cached keys that may have expired since."""

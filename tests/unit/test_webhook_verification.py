@@ -67,9 +67,19 @@ def test_a_key_is_fetched_once_and_cached(verifier, signer, keys):
     assert keys.calls == [signer.kid]
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_a_new_kid_is_fetched_and_cached_keys_are_refreshed(keys, signer):
-    verifier = WebhookVerifier(VerificationKeys(keys), clock=lambda: NOW)
+    clock = Clock()
+    verifier = WebhookVerifier(VerificationKeys(keys, clock=clock), clock=lambda: NOW)
     verifier.verify(header(signer.token(BODY, iat=NOW)), BODY)
+    clock.now += 60
     rotated = PlaidSigner()
     keys.keys[rotated.kid] = rotated.jwk()
     keys.keys[signer.kid] = signer.jwk(expired_at=int(NOW))  # Plaid expired the old key meanwhile
@@ -78,6 +88,27 @@ def test_a_new_kid_is_fetched_and_cached_keys_are_refreshed(keys, signer):
     assert keys.calls == [signer.kid, rotated.kid, signer.kid]
     with pytest.raises(WebhookRejected, match="expired"):
         verifier.verify(header(signer.token(BODY, iat=NOW)), BODY)
+
+
+def test_forged_kids_cannot_make_us_call_plaid_more_than_once_a_second(keys, signer):
+    clock = Clock()
+    verifier = WebhookVerifier(VerificationKeys(keys, clock=clock), clock=lambda: NOW)
+    forger = PlaidSigner()
+    for _ in range(3):  # the same unknown kid again: remembered, Plaid is not asked twice
+        with pytest.raises(WebhookRejected, match="does not know"):
+            verifier.verify(header(forger.token(BODY, iat=NOW)), BODY)
+    assert keys.calls == [forger.kid]
+    with pytest.raises(VerificationUnavailable):  # another new kid within the second: 503, Plaid retries
+        verifier.verify(header(PlaidSigner().token(BODY, iat=NOW)), BODY)
+    with pytest.raises(WebhookRejected, match="does not know"):  # not even a plausible kid: no lookup
+        verifier.verify(header(signer.token(BODY, iat=NOW, kid="x" * 500)), BODY)
+    assert keys.calls == [forger.kid]
+    clock.now += 1.5
+    assert verifier.verify(header(signer.token(BODY, iat=NOW)), BODY).kid == signer.kid  # Plaid's key still works
+    clock.now += 301
+    with pytest.raises(WebhookRejected, match="does not know"):  # forgotten after 5 minutes, asked again
+        verifier.verify(header(forger.token(BODY, iat=NOW)), BODY)
+    assert keys.calls == [forger.kid, signer.kid, forger.kid]
 
 
 def test_an_unreachable_key_service_is_not_a_rejection(signer):
