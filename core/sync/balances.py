@@ -115,8 +115,9 @@ def store_accounts(con: duckdb.DuckDBPyConnection, item_id: str, accounts: pa.Ta
         con.unregister("incoming_accounts")
 
 
-# For each day d without a snapshot, from the day before the account's first transaction to its
-# latest snapshot:
+# For each day d without a snapshot, from the day before the item's first transaction to the
+# account's latest snapshot (an account with no transactions, such as a brokerage account whose
+# holdings Plaid reports elsewhere, keeps its balance flat: all its transactions imply):
 #   balance(d) = observed balance at the next snapshot day a
 #                + sign * (sum of posted amounts dated in (d, a])
 # Plaid's amounts are positive for money leaving the account. A depository balance fell by them,
@@ -128,7 +129,7 @@ DERIVE_HISTORY = """
 INSERT INTO balance_history (account_id, date, current_balance, available_balance, derived)
 WITH acct AS (
     SELECT account_id, CASE WHEN type IN ('credit', 'loan') THEN -1 ELSE 1 END AS sign
-    FROM accounts WHERE item_id = $item_id AND type IN ('depository', 'credit', 'loan')
+    FROM accounts WHERE item_id = $item_id
 ),
 snapshots AS (
     SELECT account_id, date, current_balance FROM balance_history JOIN acct USING (account_id) WHERE NOT derived
@@ -139,9 +140,9 @@ daily AS (
 ),
 bounds AS (
     SELECT account_id, first_day, last_snapshot
-    FROM (SELECT account_id, min(date) - 1 AS first_day FROM daily GROUP BY account_id)
-    JOIN (SELECT account_id, max(date) AS last_snapshot FROM snapshots WHERE current_balance IS NOT NULL
-          GROUP BY account_id) USING (account_id)
+    FROM (SELECT min(date) - 1 AS first_day FROM daily)
+    CROSS JOIN (SELECT account_id, max(date) AS last_snapshot FROM snapshots WHERE current_balance IS NOT NULL
+                GROUP BY account_id)
     WHERE first_day < last_snapshot
 ),
 calendar AS (

@@ -72,12 +72,28 @@ def test_history_before_the_first_snapshot_is_walked_back_with_each_account_type
         (d(5), Decimal("1000.00"), False),
     ]
     assert history(store, "acc-card") == [
+        (date(2023, 12, 31), Decimal("270.00"), True),  # the item's history starts the day before Jan 1
         (d(1), Decimal("270.00"), True),
         (d(2), Decimal("320.00"), True),
         (d(3), Decimal("320.00"), True),
         (d(4), Decimal("300.00"), True),
         (d(5), Decimal("300.00"), False),
     ]
+
+
+def test_an_account_without_transactions_keeps_its_balance_over_the_items_history(store, today):
+    world = ChangeLogWorld(page_size=10)
+    world.add(account=0, day=1, amount_cents=1000)
+    body = accounts_body(1000.0, 300.0)
+    body["accounts"].append({
+        "account_id": "acc-brokerage", "name": "Brokerage", "mask": "5555", "type": "investment",
+        "subtype": "brokerage", "balances": {"current": 4000, "available": None, "limit": None,
+                                              "iso_currency_code": "USD"},
+    })  # fmt: skip
+    sync_transactions(store, "item-1", world.page, fetch_accounts=lambda: body)
+    assert history(store, "acc-brokerage") == [
+        (d(day), Decimal("4000.00"), day < 5) for day in range(1, 6)
+    ]  # flat and marked derived, so net worth over time covers every day the item has history for
 
 
 def test_one_snapshot_per_account_per_day_the_latest_wins(store, today):
