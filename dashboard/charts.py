@@ -333,13 +333,7 @@ def net_worth(frame: pd.DataFrame, currency: str, *, height: int = 360) -> go.Fi
     if len(rows) < 2:
         return empty("Not enough balance history yet: it grows by one point per day of syncing", height=height)
     fig = go.Figure()
-    is_derived = rows["derived"].to_numpy(dtype=bool)
-    values = rows["net_worth"].to_numpy(dtype=float)
-    observed = np.where(is_derived, np.nan, values)
-    derived = np.where(is_derived, values, np.nan)
-    if is_derived.any() and not is_derived.all():  # the dotted line runs up to the first observed point
-        first_observed = int(np.argmax(~is_derived))
-        derived[first_observed] = values[first_observed]
+    observed, derived = _split_derived(rows["net_worth"].to_numpy(dtype=float), rows["derived"].to_numpy(dtype=bool))
     fig.add_scatter(
         x=rows["day"],
         y=derived,
@@ -362,24 +356,40 @@ def net_worth(frame: pd.DataFrame, currency: str, *, height: int = 360) -> go.Fi
 
 
 def account_history(frame: pd.DataFrame, currency: str, *, height: int = 380) -> go.Figure:
-    """One line per account; debts count negative, as in net worth."""
+    """One line per account, dotted where balances are derived (as in net worth); debts count negative."""
     if frame.empty:
         return empty("No balance history for these accounts", height=height)
     fig = go.Figure()
     for i, (account, rows) in enumerate(frame.groupby("account", sort=True)):
         liability = rows["type"].iloc[0] in ("credit", "loan")
-        signed = -rows["balance"] if liability else rows["balance"]
-        fig.add_scatter(
-            x=rows["day"],
-            y=signed,
-            name=str(account),
-            mode="lines",
-            line={"width": 2, "color": _SERIES[i % len(_SERIES)], "dash": "dot" if liability else None},
-            hovertemplate=f"{account} {_hover_money(currency)}<extra></extra>",
-        )
+        values = (-rows["balance"] if liability else rows["balance"]).to_numpy(dtype=float)
+        observed, derived = _split_derived(values, rows["derived"].to_numpy(dtype=bool))
+        color = _SERIES[i % len(_SERIES)]
+        for part, dash, show in ((derived, "dot", False), (observed, None, True)):
+            fig.add_scatter(
+                x=rows["day"],
+                y=part,
+                name=str(account),
+                legendgroup=str(account),
+                showlegend=show,
+                mode="lines",
+                line={"width": 2, "color": color, "dash": dash},
+                hovertemplate=f"{account} {_hover_money(currency)}<extra></extra>",
+            )
     fig.update_yaxes(**_affixes(currency))
     fig.update_layout(hovermode="x unified")
     return _style(fig, height=height)
+
+
+def _split_derived(values: np.ndarray, is_derived: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(observed, derived) copies of `values` with the other kind blanked; the derived part runs up to the first
+    observed point, so the two lines join."""
+    observed = np.where(is_derived, np.nan, values)
+    derived = np.where(is_derived, values, np.nan)
+    if is_derived.any() and not is_derived.all():
+        first_observed = int(np.argmax(~is_derived))
+        derived[first_observed] = values[first_observed]
+    return observed, derived
 
 
 def assets_and_liabilities(frame: pd.DataFrame, currency: str, *, height: int | None = None) -> go.Figure:
