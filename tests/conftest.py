@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,14 @@ def isolated_config(monkeypatch, tmp_path_factory):
         if name.startswith(("PLAID_", "FINBOARD_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("FINBOARD_SECRETS", str(tmp_path_factory.getbasetemp() / "no-secrets.toml"))
+    # Items connected offline get http://127.0.0.1:<this port>/plaid/webhook: never a real dashboard's receiver.
+    monkeypatch.setenv("FINBOARD_WEBHOOK_PORT", str(unused_port()))
+
+
+def unused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture
