@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -151,9 +152,24 @@ def _workspace() -> Workspace:
     return Workspace(load_settings())
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and `kill` (SIGTERM) stop a long-running command through its KeyboardInterrupt path.
+
+    Set explicitly: a process started in the background by a non-interactive shell inherits SIGINT as
+    ignored, and Python then never raises KeyboardInterrupt.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from core.launcher import run_dashboard
 
+    _stop_on_signals()
     settings = load_settings()  # fail fast with a clear message before starting the server
     return int(run_dashboard(settings, port=args.port))
 
@@ -161,6 +177,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_emulator(args: argparse.Namespace) -> int:
     from core.emulator import serve
 
+    _stop_on_signals()
     serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
     return EXIT_OK
 
@@ -353,6 +370,7 @@ def _format_from_suffix(out: Path) -> Literal["csv", "parquet", "xlsx"]:
 def cmd_webhooks(args: argparse.Namespace) -> int:
     from core.webhooks import WebhookReceiver
 
+    _stop_on_signals()
     ws = _workspace()
     port = args.port or ws.settings.webhook_port
     try:

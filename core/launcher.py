@@ -36,7 +36,6 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
     ]  # fmt: skip
     receiver = _start_webhook_receiver(settings)
     print(f"Finboard ({settings.mode} mode) on http://localhost:{port}  (Ctrl-C to stop)", flush=True)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` and service managers stop the dashboard too
     child = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)  # noqa: S603 - fixed argv, no shell
     try:
         return child.wait()
@@ -50,10 +49,6 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
     finally:
         if receiver:
             receiver.stop()
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _start_webhook_receiver(settings: Settings) -> WebhookReceiver | None:

@@ -18,6 +18,8 @@ def test_webhooks_command_serves_and_stops_cleanly(tmp_path):
     proc = subprocess.Popen(
         [*FINBOARD, "webhooks", "--port", str(port)], env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # As a shell script's background job (and some CI runners) starts it: with SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )  # fmt: skip
     try:
         wait_for_url(f"http://127.0.0.1:{port}/health", proc)
