@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -23,13 +24,7 @@ def isolated_config(monkeypatch, tmp_path_factory):
             monkeypatch.delenv(name)
     monkeypatch.setenv("FINBOARD_SECRETS", str(tmp_path_factory.getbasetemp() / "no-secrets.toml"))
     # Items connected offline get http://127.0.0.1:<this port>/plaid/webhook: never a real dashboard's receiver.
-    monkeypatch.setenv("FINBOARD_WEBHOOK_PORT", str(unused_port()))
-
-
-def unused_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    monkeypatch.setenv("FINBOARD_WEBHOOK_PORT", str(free_port()))
 
 
 @pytest.fixture

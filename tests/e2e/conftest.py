@@ -10,11 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,15 +23,10 @@ from core.emulator import Emulator, start_emulator
 from core.store import Store
 from core.vault import open_vault
 from tests.conftest import CHROMIUM_ARGS, ROOT
+from tests.support import free_port, wait_for_url
 
 ARTIFACTS = ROOT / "test-artifacts"
 VIEWPORT = {"width": 1280, "height": 900}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -59,20 +51,6 @@ class Dashboard:
     def query(self, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
         with Store(self.db).connect() as con:  # retries while the dashboard holds the file
             return con.execute(sql, params or []).fetchall()
-
-
-def _wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not come up; finboard run said:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
 
 
 @pytest.fixture
@@ -107,7 +85,7 @@ def dashboard(request, tmp_path, dashboard_env, emulator) -> Iterator[Dashboard]
             env=dashboard_env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        _wait_for(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
+        wait_for_url(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
         yield Dashboard(f"http://127.0.0.1:{port}", Path(dashboard_env["FINBOARD_DB"]), dashboard_env, emulator, log)
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # the launcher stops the dashboard and what runs beside it

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from core.sync import sync_items
 from core.workspace import Workspace
 from dashboard.charts import money
 from tests.conftest import CHROMIUM_ARGS, ROOT
+from tests.support import free_port
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
@@ -40,12 +40,6 @@ PAGES = {
     "transactions": "transactions",
 }
 BANKS = ("ins_109508", "ins_109509", "ins_43")  # two US banks and a Canadian one (a CAD account)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ import os
 import socket
 import stat
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -17,18 +15,7 @@ import pytest
 from core.config import load_settings
 from core.store import Store
 from core.vault import open_vault
-
-FINBOARD = [sys.executable, "-m", "core.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def finboard(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*FINBOARD, *args], env=env, capture_output=True, text=True, timeout=300)
+from tests.support import FINBOARD, finboard, free_port, wait_for_url
 
 
 @pytest.fixture
@@ -150,16 +137,7 @@ def test_sigterm_stops_finboard_run_and_its_dashboard(tmp_path):
     proc = subprocess.Popen([*FINBOARD, "run", "--port", str(port)], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard never became healthy"
-            time.sleep(0.3)
+        wait_for_url(f"http://127.0.0.1:{port}/_stcore/health", proc)
         proc.terminate()  # SIGTERM, as `kill` or a service manager sends
         assert proc.wait(timeout=30) == 0
         with pytest.raises(OSError):  # the Streamlit child went down with it

@@ -8,8 +8,7 @@ import subprocess
 import urllib.error
 import urllib.request
 
-from tests.e2e.test_cli import FINBOARD, finboard, free_port
-from tests.e2e.test_webhooks_live import wait_for_url
+from tests.support import FINBOARD, finboard, free_port, wait_for_url
 
 
 def test_webhooks_command_serves_and_stops_cleanly(tmp_path):

@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -25,23 +24,9 @@ import pytest
 from core.emulator import start_emulator
 from core.store import Store
 from tests.conftest import CHROMIUM_ARGS, ROOT
-from tests.e2e.test_cli import FINBOARD, finboard, free_port
+from tests.support import FINBOARD, finboard, free_port, wait_for_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def wait_for_url(url: str, proc: subprocess.Popen[str], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not come up (finboard run exited {proc.poll()})")
-        time.sleep(0.2)
 
 
 def wait_for_streamlit(page) -> None:
