@@ -333,23 +333,16 @@ def net_worth(frame: pd.DataFrame, currency: str, *, height: int = 360) -> go.Fi
     if len(rows) < 2:
         return empty("Not enough balance history yet: it grows by one point per day of syncing", height=height)
     fig = go.Figure()
-    observed, derived = _split_derived(rows["net_worth"].to_numpy(dtype=float), rows["derived"].to_numpy(dtype=bool))
-    fig.add_scatter(
-        x=rows["day"],
-        y=derived,
-        name="Derived from transactions",
-        mode="lines",
-        line={"color": NET_COLOR, "width": 2, "dash": "dot"},
-        hovertemplate=f"{_hover_money(currency)} (derived)<extra></extra>",
-    )
-    fig.add_scatter(
-        x=rows["day"],
-        y=observed,
-        name="Reported by the bank",
-        mode="lines",
-        line={"color": NET_COLOR, "width": 2.5},
-        hovertemplate=f"{_hover_money(currency)}<extra></extra>",
-    )
+    values, is_derived = rows["net_worth"].to_numpy(dtype=float), rows["derived"].to_numpy(dtype=bool)
+    for days, part, derived in _split_derived(rows["day"], values, is_derived):
+        fig.add_scatter(
+            x=days,
+            y=part,
+            name="Derived from transactions" if derived else "Reported by the bank",
+            mode="lines",
+            line={"color": NET_COLOR, "width": 2 if derived else 2.5, "dash": "dot" if derived else None},
+            hovertemplate=f"{_hover_money(currency)}{' (derived)' if derived else ''}<extra></extra>",
+        )
     fig.update_yaxes(**_affixes(currency))
     fig.update_layout(hovermode="x unified")
     return _style(fig, height=height)
@@ -363,17 +356,16 @@ def account_history(frame: pd.DataFrame, currency: str, *, height: int = 380) ->
     for i, (account, rows) in enumerate(frame.groupby("account", sort=True)):
         liability = rows["type"].iloc[0] in ("credit", "loan")
         values = (-rows["balance"] if liability else rows["balance"]).to_numpy(dtype=float)
-        observed, derived = _split_derived(values, rows["derived"].to_numpy(dtype=bool))
         color = _SERIES[i % len(_SERIES)]
-        for part, dash, show in ((derived, "dot", False), (observed, None, True)):
+        for n, (days, part, derived) in enumerate(_split_derived(rows["day"], values, rows["derived"].to_numpy(bool))):
             fig.add_scatter(
-                x=rows["day"],
+                x=days,
                 y=part,
                 name=str(account),
                 legendgroup=str(account),
-                showlegend=show,
+                showlegend=n == 0,
                 mode="lines",
-                line={"width": 2, "color": color, "dash": dash},
+                line={"width": 2, "color": color, "dash": "dot" if derived else None},
                 hovertemplate=f"{account} {_hover_money(currency)}<extra></extra>",
             )
     fig.update_yaxes(**_affixes(currency))
@@ -381,15 +373,27 @@ def account_history(frame: pd.DataFrame, currency: str, *, height: int = 380) ->
     return _style(fig, height=height)
 
 
-def _split_derived(values: np.ndarray, is_derived: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(observed, derived) copies of `values` with the other kind blanked; the derived part runs up to the first
-    observed point, so the two lines join."""
-    observed = np.where(is_derived, np.nan, values)
-    derived = np.where(is_derived, values, np.nan)
-    if is_derived.any() and not is_derived.all():
-        first_observed = int(np.argmax(~is_derived))
-        derived[first_observed] = values[first_observed]
-    return observed, derived
+def _split_derived(
+    days: pd.Series, values: np.ndarray, is_derived: np.ndarray
+) -> list[tuple[pd.Series, np.ndarray, bool]]:
+    """The (days, values, derived) runs of one series: derived days (dotted) and observed ones (solid).
+
+    Each run is the stretch from its first to its last day of that kind, with the other kind blanked inside,
+    so the two lines meet (a derived run reaches the next observed day) and no point is sent twice over.
+    """
+    runs = []
+    for derived in (True, False):
+        mine = is_derived if derived else ~is_derived
+        if not mine.any():
+            continue
+        first, last = int(np.argmax(mine)), len(mine) - 1 - int(np.argmax(mine[::-1]))
+        if derived and last + 1 < len(mine):
+            last += 1  # reach the first observed day after the derived stretch
+        part = np.where(mine, values, np.nan)[first : last + 1]
+        if derived and not is_derived[last]:
+            part[-1] = values[last]
+        runs.append((days.iloc[first : last + 1], part, derived))
+    return runs
 
 
 def assets_and_liabilities(frame: pd.DataFrame, currency: str, *, height: int | None = None) -> go.Figure:

@@ -29,11 +29,11 @@ from core.sync.health import SUCCESS_SQL
 from core.sync.staging import FinalUpdate
 
 INSERT_MEMORY = "200MB"
-# Rows copied per staging transaction: ~0.2 s of holding the file on this kind of machine.
-STAGE_CHUNK_ROWS = 100_000
+# Rows copied per staging transaction: ~0.3-0.5 s of holding the file on this kind of machine.
+STAGE_CHUNK_ROWS = 200_000
 # Pause between staging transactions: longer than a waiting process polls (see core.store), so a
 # dashboard or export in another process gets the file between two chunks instead of starving.
-STAGE_PAUSE_SECONDS = 3 * LOCK_POLL_MAX
+STAGE_PAUSE_SECONDS = 2 * LOCK_POLL_MAX
 
 
 class ConcurrentChange(FinboardError):
