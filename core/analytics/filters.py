@@ -332,7 +332,11 @@ def ledger_where(filters: Filters, window: Window | None, *, rows: bool = False,
         )
         params["categories"] = list(filters.categories)
     if filters.merchant:
-        parts.append("(l.merchant_name ILIKE $merchant ESCAPE '\\' OR l.name ILIKE $merchant ESCAPE '\\')")
+        # Matched once per distinct name (a few thousand), then an integer semi-join: no scan of a million strings.
+        parts.append(
+            "l.name_id IN (SELECT n.name_id FROM analytics_names n "
+            "WHERE n.merchant_name ILIKE $merchant ESCAPE '\\' OR n.name ILIKE $merchant ESCAPE '\\')"
+        )
         params["merchant"] = "%" + _escape_like(filters.merchant) + "%"
     if filters.min_amount is not None:
         parts.append("abs(l.amount) >= $min_amount")

@@ -36,7 +36,7 @@ import duckdb
 from core.analytics.filters import Window
 from core.store import Store
 
-LEDGER_VERSION = 3  # bump when the build below changes, so existing ledgers are rebuilt
+LEDGER_VERSION = 4  # bump when the build below changes, so existing ledgers are rebuilt
 TRANSFER_PRIMARY = ("TRANSFER_IN", "TRANSFER_OUT")
 TRANSFER_DETAILED = ("LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",)
 TRANSFER_MATCH_DAYS = 4
@@ -94,9 +94,16 @@ SELECT in_id, out_id FROM mutual
 # The same precedence as the `transactions` view (user > newest matching rule > Plaid), written for a
 # whole-table build: rules are matched once per distinct (merchant_name, name) instead of per row.
 # tests/unit/test_analytics_ledger.py checks that both agree.
+NAMES_SQL = """
+DELETE FROM analytics_names;
+INSERT INTO analytics_names
+SELECT row_number() OVER (ORDER BY merchant_name, name), merchant_name, name
+FROM (SELECT DISTINCT merchant_name, name FROM plaid_transactions);
+"""
+
 NAMED_RULES_SQL = """
 SELECT n.merchant_name, n.name, max(r.rule_id) AS rule_id
-FROM (SELECT DISTINCT merchant_name, name FROM plaid_transactions) n
+FROM analytics_names n
 JOIN category_rules r
   ON contains(lower(n.merchant_name), lower(r.pattern)) OR contains(lower(n.name), lower(r.pattern))
 GROUP BY ALL
@@ -121,8 +128,10 @@ resolved AS (
                 ELSE t.category_detailed END AS category_detailed,
            CASE WHEN a.category_primary IS NOT NULL THEN 'user'
                 WHEN r.rule_id IS NOT NULL THEN 'rule' ELSE 'plaid' END AS category_source,
-           r.rule_id AS category_rule_id, m.pair_id AS transfer_pair_id, t.payment_channel, a.note
+           r.rule_id AS category_rule_id, m.pair_id AS transfer_pair_id, t.payment_channel, a.note, nm.name_id
     FROM plaid_transactions t
+    LEFT JOIN analytics_names nm
+      ON nm.merchant_name IS NOT DISTINCT FROM t.merchant_name AND nm.name IS NOT DISTINCT FROM t.name
     LEFT JOIN transaction_annotations a USING (transaction_id)
     LEFT JOIN named n ON n.merchant_name IS NOT DISTINCT FROM t.merchant_name AND n.name IS NOT DISTINCT FROM t.name
     LEFT JOIN category_rules r ON r.rule_id = n.rule_id
@@ -133,7 +142,7 @@ SELECT l.transaction_id, l.account_id, l.item_id, l.date, l.authorized_date, l.n
        l.amount, l.currency, l.pending, l.category_primary, l.category_detailed, l.category_source,
        l.category_rule_id, l.transfer_pair_id,
        {_IS_TRANSFER.format(pair_is_user="coalesce(pa.category_primary IS NOT NULL, false)")} AS is_transfer,
-       l.payment_channel, l.note
+       l.payment_channel, l.note, l.name_id
 FROM resolved l
 LEFT JOIN transaction_annotations pa ON pa.transaction_id = l.transfer_pair_id
 ORDER BY l.date
@@ -181,6 +190,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
     try:
         con.execute("DELETE FROM analytics_ledger")
+        con.execute(NAMES_SQL)
         con.execute(BUILD_SQL.format(named_rules=NAMED_RULES_SQL if has_rules else NO_RULES_SQL),
                     {"days": TRANSFER_MATCH_DAYS})  # fmt: skip
         con.execute(ROLLUP_SQL)
