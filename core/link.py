@@ -204,6 +204,15 @@ def finish_update(ws: Workspace, item_id: str, purpose: Purpose) -> None:
 # -- OAuth return -------------------------------------------------------------------------------------
 
 
+def launch_key() -> str:
+    """A random name for one opening of Link: a cookie value and part of a Streamlit component id.
+
+    Hex, because Streamlit refuses a component id containing "__" (token_urlsafe's alphabet has "_"
+    and made about one Link in fifty crash).
+    """
+    return secrets.token_hex(16)
+
+
 class PendingLinks:
     """Link tokens waiting for a person to come back from their bank's OAuth page.
 
@@ -221,7 +230,7 @@ class PendingLinks:
 
     def add(self, token: LinkToken) -> str:
         """Keep a token; returns the key the browser holds on to."""
-        key = secrets.token_urlsafe(18)
+        key = launch_key()
         with self._lock:
             self._prune()
             if len(self._tokens) >= self.MAX_ENTRIES:

@@ -12,7 +12,6 @@ person or Plaid supplies is put into the component's HTML or JS; it all travels 
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from email.utils import format_datetime
 from functools import partial
@@ -32,6 +31,7 @@ from core.link import (
     connect_new_item,
     create_link_token,
     finish_update,
+    launch_key,
     link_script_url,
     redirect_uri_for,
 )
@@ -225,7 +225,7 @@ def add_accounts_button(item_id: str, *, key: str) -> None:
 
 def _open(token: LinkToken, *, label: str, resume: bool = False, refreshes: int = 0, key: str | None = None) -> Launch:
     if key is None:  # only a token with a redirect URI can need an OAuth return
-        key = pending_links().add(token) if token.redirect_uri else secrets.token_urlsafe(18)
+        key = pending_links().add(token) if token.redirect_uri else launch_key()
     launch = Launch(token=token, key=key, label=label, resume=resume, refreshes=refreshes)
     st.session_state[LAUNCH] = launch
     st.session_state.pop(NOTICE, None)

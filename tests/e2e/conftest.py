@@ -96,6 +96,17 @@ def dashboard(request, tmp_path, dashboard_env, emulator) -> Iterator[Dashboard]
             proc.wait(timeout=10)
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
+        _report_server_errors(log)
+
+
+def _report_server_errors(log: Path) -> None:
+    """Print the server's tracebacks: pytest shows them under a failing test (the page only says
+    "This app has encountered an error", as showErrorDetails is off), and CI keeps no artifacts."""
+    text = log.read_text(errors="replace")
+    start = text.find("Traceback")
+    if start >= 0:
+        print(f"--- tracebacks in the dashboard's log ({log.name}) ---")
+        print(text[max(0, start - 2000) : start + 20_000])
 
 
 @dataclass

@@ -24,6 +24,7 @@ from core.link import (
     connect_new_item,
     create_link_token,
     finish_update,
+    launch_key,
     link_script_url,
     redirect_uri_for,
 )
@@ -199,6 +200,16 @@ def test_pending_links_keep_a_token_under_a_random_key_until_it_expires():
     assert pending.get("guessed") is None and pending.get(None) is None
     clock.now += 601
     assert pending.get(key) is None
+
+
+def test_launch_keys_are_safe_in_a_cookie_and_in_a_streamlit_component_id():
+    """Streamlit refuses a component id containing "__"; url-safe base64 keys made ~2% of Links crash."""
+    pending = PendingLinks(Clock())
+    keys = [launch_key() for _ in range(1000)] + [pending.add(TOKEN) for _ in range(200)]
+    assert len(set(keys)) == len(keys)
+    for key in keys:
+        assert key.isalnum() and key.isascii() and len(key) >= 20
+        assert "__" not in f"finboard_link_{key}"
 
 
 def test_pending_links_discard_and_stay_bounded():
