@@ -108,9 +108,10 @@ def connect_public_token(
     institution_id, institution_name = _institution(ws, token, institution_id, institution_name)
     with ws.store.transaction() as con:
         con.execute(
-            "INSERT INTO items (item_id, institution_id, institution_name, products) VALUES (?, ?, ?, ?) "
+            "INSERT INTO items (item_id, institution_id, institution_name, products, webhook_url) "
+            "VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (item_id) DO UPDATE SET status = 'healthy', error_code = NULL, error_message = NULL",
-            [item_id, institution_id, institution_name, list(ws.settings.products)],
+            [item_id, institution_id, institution_name, list(ws.settings.products), ws.webhook_url],
         )
         con.execute(
             "INSERT OR REPLACE INTO item_tokens (item_id, access_token_enc) VALUES (?, ?)",

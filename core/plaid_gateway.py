@@ -25,6 +25,7 @@ from plaid.model.institutions_get_by_id_request import InstitutionsGetByIdReques
 from plaid.model.item_get_request import ItemGetRequest
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
 from plaid.model.item_remove_request import ItemRemoveRequest
+from plaid.model.item_webhook_update_request import ItemWebhookUpdateRequest
 from plaid.model.link_token_create_request import LinkTokenCreateRequest
 from plaid.model.link_token_create_request_update import LinkTokenCreateRequestUpdate
 from plaid.model.link_token_create_request_user import LinkTokenCreateRequestUser
@@ -189,6 +190,11 @@ class PlaidGateway:
 
     def remove_item(self, access_token: str) -> None:
         self._call("item_remove", self._api.item_remove, ItemRemoveRequest(access_token=access_token))
+
+    def update_item_webhook(self, access_token: str, webhook: str) -> None:
+        """Send the item's future webhooks to `webhook` (Plaid acknowledges with WEBHOOK_UPDATE_ACKNOWLEDGED)."""
+        request = ItemWebhookUpdateRequest(access_token=access_token, webhook=webhook)
+        self._call("item_webhook_update", self._api.item_webhook_update, request)
 
     def get_institution(self, institution_id: str, country_codes: Sequence[str]) -> Json:
         request = InstitutionsGetByIdRequest(

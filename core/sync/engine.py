@@ -29,6 +29,7 @@ from core.sync.locks import ItemLock, item_key, sync_dir
 from core.sync.products import refresh_products_if_due
 from core.sync.retry import RetryPolicy
 from core.sync.staging import discard
+from core.sync.webhook_url import follow_webhook_url
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,7 @@ def _sync_pass(
     result.apply_seconds += outcome.apply_seconds
     result.status = get_item(ws, item_id).status
     result.notes.extend(refresh_products_if_due(ws, item_id, retry))
+    result.notes.extend(follow_webhook_url(ws, item_id, retry))
 
 
 def _record(ws: Workspace, item_id: str, health: Health) -> None:

@@ -177,7 +177,10 @@ def workspace_with_item(tmp_path, gateway, item_id: str = "item-1"):
     ws = Workspace(load_settings({"FINBOARD_DB": str(tmp_path / "fb.duckdb")}, tmp_path / "none.toml"))
     token = ws.vault.encrypt("access-sandbox-fake")
     with ws.store.transaction() as con:
-        con.execute("INSERT INTO items (item_id, institution_name) VALUES (?, 'Test Bank')", [item_id])
+        con.execute(  # connected with the configured webhook address, as connect_public_token records it
+            "INSERT INTO items (item_id, institution_name, webhook_url) VALUES (?, 'Test Bank', ?)",
+            [item_id, ws.webhook_url],
+        )
         con.execute("INSERT INTO item_tokens VALUES (?, ?)", [item_id, token])
     ws.__dict__["gateway"] = gateway  # Workspace.gateway is a cached_property
     return ws
