@@ -262,21 +262,22 @@ class SyncProgressPrinter:
 
 
 def cmd_items(args: argparse.Namespace) -> int:
-    from core.items import list_items
+    from core.connections import list_connections
 
     ws = _workspace()
-    items = list_items(ws)
-    if not items:
+    connections = list_connections(ws)
+    if not connections:
         print("No items yet. Connect one with `finboard connect-sandbox --institution ins_109508` or the dashboard.")
         return EXIT_OK
-    with ws.store.connect() as con:
-        counts = dict(con.execute("SELECT item_id, count(*) FROM plaid_transactions GROUP BY item_id").fetchall())
     print(f"{'ITEM_ID':<40} {'INSTITUTION':<24} {'STATUS':<18} {'TRANSACTIONS':>12}  LAST SYNC (UTC)")
-    for item in items:
+    for c in connections:
+        item = c.item
         last = item.last_synced_at.strftime("%Y-%m-%d %H:%M") if item.last_synced_at else "never"
-        print(f"{item.item_id:<40} {item.label[:24]:<24} {item.status:<18} {counts.get(item.item_id, 0):>12,}  {last}")
+        print(f"{item.item_id:<40} {item.label[:24]:<24} {item.status:<18} {c.transactions:>12,}  {last}")
         if item.error_message and item.status != "healthy":
             print(f"{'':<40} {item.error_message}")
+        elif c.history_loading:
+            print(f"{'':<40} Plaid is still gathering older history; a later sync brings it.")
     return EXIT_OK
 
 

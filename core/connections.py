@@ -11,6 +11,7 @@ from core.items import Item, list_items
 from core.workspace import Workspace
 
 RECONNECT_STATUSES = ("login_required", "pending_disconnect")
+HISTORY_LOADING = ("NOT_READY", "INITIAL_UPDATE_COMPLETE")  # transactions_update_status before the full history
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class Connection:
     transactions: int
     new_accounts_available: bool = False
     pending_disconnect_at: datetime | None = None
+    update_status: str | None = None  # Plaid's transactions_update_status at the last sync
+
+    @property
+    def history_loading(self) -> bool:
+        """Plaid has sent recent transactions at most; older history is still on its way."""
+        return self.update_status in HISTORY_LOADING
 
     @property
     def needs_reconnect(self) -> bool:
@@ -46,6 +53,7 @@ def list_connections(ws: Workspace) -> list[Connection]:
             accounts.setdefault(item_id, []).append(Account(*fields))
         counts = dict(con.execute("SELECT item_id, count(*) FROM plaid_transactions GROUP BY item_id").fetchall())
         flags = _webhook_flags(con)
+        statuses = _update_statuses(con)
     return [
         Connection(
             item=item,
@@ -53,6 +61,7 @@ def list_connections(ws: Workspace) -> list[Connection]:
             transactions=int(counts.get(item.item_id, 0)),
             new_accounts_available=bool(flags.get(item.item_id, (False, None))[0]),
             pending_disconnect_at=flags.get(item.item_id, (False, None))[1],
+            update_status=statuses.get(item.item_id),
         )
         for item in items
     ]
@@ -71,3 +80,9 @@ def _webhook_flags(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[bool, date
     pending = "pending_disconnect_at" if "pending_disconnect_at" in columns else "NULL::TIMESTAMP"
     rows = con.execute(f"SELECT item_id, {new}, {pending} FROM items").fetchall()
     return {item_id: (bool(flag), when) for item_id, flag, when in rows}
+
+
+def _update_statuses(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    if "transactions_update_status" not in item_columns(con):
+        return {}
+    return dict(con.execute("SELECT item_id, transactions_update_status FROM items").fetchall())

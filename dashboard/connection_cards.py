@@ -39,6 +39,13 @@ def show_connection(ws: Workspace, c: Connection) -> None:
             if item.error_message and item.status == "error":  # the other statuses' text already says it
                 st.caption(item.error_message)
             st.caption(f"Last synced {_when(item.last_synced_at)} · {c.transactions:,} transactions")
+            if c.history_loading and item.status == "healthy":
+                arrives = "appears by itself when ready" if ws.webhook_url else "arrives with a later Sync now"
+                st.info(
+                    f"The bank has sent recent transactions; Plaid is still gathering older history "
+                    f"(up to two years). It {arrives}.",
+                    icon=":material/hourglass_top:",
+                )
         with actions, st.container(horizontal=True, horizontal_alignment="right"):
             if c.needs_reconnect:
                 reconnect_button(item.item_id, key=f"reconnect_{item.item_id}")

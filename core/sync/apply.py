@@ -50,6 +50,7 @@ class ItemUpdate:
     accounts: pa.Table | None  # from /accounts/get; None leaves accounts as they are
     products: list[str] | None  # the item's products according to Plaid; None leaves them
     now: datetime
+    update_status: str | None = None  # how much history Plaid has ready; None leaves it
 
 
 # A posted transaction that is new to the store inherits the annotations of the pending one it
@@ -145,6 +146,9 @@ def apply_update(con: duckdb.DuckDBPyConnection, update: ItemUpdate, final: Fina
     derive_history(con, update.item_id)
     if update.products is not None:
         con.execute("UPDATE items SET products = ? WHERE item_id = ?", [update.products, update.item_id])
+    if update.update_status is not None:
+        query = "UPDATE items SET transactions_update_status = ? WHERE item_id = ?"
+        con.execute(query, [update.update_status, update.item_id])
     con.execute(
         f"UPDATE items SET cursor = $cursor, {SUCCESS_SQL} WHERE item_id = $item_id",
         {"cursor": update.next_cursor, "now": update.now, "item_id": update.item_id},

@@ -283,6 +283,7 @@ def sync_transactions(
             accounts=accounts_table(accounts_body.get("accounts")) if accounts_body else None,
             products=_products(accounts_body),
             now=utc_now(),
+            update_status=fetched.update_status,
         )
         crash_point("before-apply")
         batch, held = stage_rows(store, update, final)

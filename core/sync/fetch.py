@@ -56,6 +56,7 @@ class Fetched:
     pages: int = 0
     restarts: int = 0
     changes: int = 0
+    update_status: str | None = None  # Plaid's transactions_update_status on the last page
 
 
 def fetch_update(page: PageSource, start_cursor: str, staging_dir: Path, on_page: Callable[[Fetched], None]) -> Fetched:
@@ -123,6 +124,7 @@ def _stage(parsed: Page, fetched: Fetched, on_page: Callable[[Fetched], None]) -
     fetched.removed += parsed.removed
     fetched.changes += parsed.changes.num_rows
     fetched.pages += 1
+    fetched.update_status = parsed.update_status
     crash_point(f"page-{fetched.pages}")
     on_page(fetched)
     return parsed

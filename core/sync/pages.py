@@ -52,8 +52,10 @@ PAGE = pa.schema(
         ("removed", pa.list_(REMOVED)),
         ("next_cursor", pa.string()),
         ("has_more", pa.bool_()),
+        ("transactions_update_status", pa.string()),  # kept when present; not needed to apply a page
     ]
 )
+REQUIRED_PAGE_FIELDS = ("added", "modified", "removed", "next_cursor", "has_more")
 _PARSE = pj.ParseOptions(explicit_schema=PAGE, unexpected_field_behavior="ignore", newlines_in_values=True)
 
 # Flattened Plaid names -> our column names (the rest keep their names).
@@ -106,6 +108,7 @@ class Page:
     added: int
     modified: int
     removed: int
+    update_status: str | None = None  # NOT_READY, INITIAL_UPDATE_COMPLETE or HISTORICAL_UPDATE_COMPLETE
 
 
 def parse_page(raw: bytes, seq_start: int) -> Page:
@@ -120,7 +123,7 @@ def parse_page(raw: bytes, seq_start: int) -> Page:
         raise MalformedPage(f"Plaid sent a /transactions/sync page we cannot read ({e}).") from None
     if table.num_rows != 1:
         raise MalformedPage("Plaid sent a /transactions/sync page that is not one JSON object.")
-    for name in PAGE.names:
+    for name in REQUIRED_PAGE_FIELDS:
         if table.column(name).null_count:
             raise MalformedPage(f"Plaid sent a /transactions/sync page without '{name}'.")
     added, modified = _transactions(table, "added"), _transactions(table, "modified")
@@ -137,6 +140,7 @@ def parse_page(raw: bytes, seq_start: int) -> Page:
         added=added.num_rows,
         modified=modified.num_rows,
         removed=len(removed_ids),
+        update_status=table.column("transactions_update_status")[0].as_py(),
     )
 
 

@@ -226,3 +226,13 @@ def test_live_balances_are_saved_and_the_per_minute_limit_is_explained(ws, item_
     at.button(key=f"balances_{item_id}").click().run()
     assert not at.exception
     assert any("balance" in w.value.lower() for w in at.warning)
+
+
+def test_a_bank_still_gathering_history_says_so(ws, item_id):
+    at = connections_page()
+    assert not [i for i in at.info if "older history" in i.value]
+    with ws.store.transaction() as con:  # what a sync records when Plaid has only the recent transactions
+        con.execute("UPDATE items SET transactions_update_status = 'INITIAL_UPDATE_COMPLETE'")
+    at = connections_page()
+    (note,) = [i for i in at.info if "older history" in i.value]
+    assert "appears by itself" in note.value  # offline, webhooks reach the local receiver

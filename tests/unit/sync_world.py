@@ -38,6 +38,7 @@ class ChangeLogWorld:
         self.log: list[tuple[str, dict]] = []  # (added | modified | removed, transaction or removal)
         self.requested_cursors: list[str] = []
         self.fail_requests: set[int] = set()  # request numbers (1-based) that fail with a mutation
+        self.update_status = "HISTORICAL_UPDATE_COMPLETE"  # transactions_update_status on every page
         self._ids = itertools.count(1)
 
     # -- changes ------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ class ChangeLogWorld:
         for kind, entry in self.log[start:end]:
             body[kind].append(entry)  # type: ignore[union-attr]
         body.update(next_cursor=str(end), has_more=end < len(self.log), request_id="req",
-                    transactions_update_status="HISTORICAL_UPDATE_COMPLETE")  # fmt: skip
+                    transactions_update_status=self.update_status)  # fmt: skip
         return orjson.dumps(body)
 
     def expected_rows(self) -> set[tuple]:

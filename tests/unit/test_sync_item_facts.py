@@ -1,15 +1,18 @@
-"""An item's webhooks follow the configured address: a sync moves them with /item/webhook/update."""
+"""What a sync keeps up to date about an item besides its data: where its webhooks go (moved with
+/item/webhook/update when the configured address changes) and how much history Plaid has ready."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from core.config import load_settings
+from core.connections import list_connections
 from core.sync import sync_item
 from core.sync.retry import RetryPolicy
 from core.workspace import Workspace
 from tests.support import free_port
 from tests.unit.sync_emulated import connect, emulator, env_for
+from tests.unit.sync_world import ChangeLogWorld, FakeGateway, workspace_with_item
 
 NO_WAIT = RetryPolicy(sleep=lambda _: None)
 
@@ -82,3 +85,21 @@ def test_an_item_from_before_the_address_was_recorded_is_moved_once(tmp_path):
             con.execute("UPDATE items SET webhook_url = NULL")
         assert sync_item(ws, item_id, retry=NO_WAIT).ok
         assert recorded(ws, item_id) == url and acknowledged(emu) == [url]
+
+
+def test_history_still_loading_is_recorded_until_plaid_has_all_of_it(tmp_path):
+    world = ChangeLogWorld()
+    for day in range(3):
+        world.add(day=day)
+    world.update_status = "INITIAL_UPDATE_COMPLETE"  # Plaid's first pass: the last 30 days
+    ws = workspace_with_item(tmp_path, FakeGateway(world))
+
+    assert sync_item(ws, "item-1", retry=NO_WAIT).ok
+    (connection,) = list_connections(ws)
+    assert connection.update_status == "INITIAL_UPDATE_COMPLETE" and connection.history_loading
+
+    world.add(day=40)  # older history arrives
+    world.update_status = "HISTORICAL_UPDATE_COMPLETE"
+    assert sync_item(ws, "item-1", retry=NO_WAIT).ok
+    (connection,) = list_connections(ws)
+    assert connection.update_status == "HISTORICAL_UPDATE_COMPLETE" and not connection.history_loading
