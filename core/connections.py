@@ -52,19 +52,21 @@ def list_connections(ws: Workspace) -> list[Connection]:
         ).fetchall():
             accounts.setdefault(item_id, []).append(Account(*fields))
         counts = dict(con.execute("SELECT item_id, count(*) FROM plaid_transactions GROUP BY item_id").fetchall())
-        flags = _webhook_flags(con)
-        statuses = _update_statuses(con)
-    return [
-        Connection(
-            item=item,
-            accounts=tuple(accounts.get(item.item_id, [])),
-            transactions=int(counts.get(item.item_id, 0)),
-            new_accounts_available=bool(flags.get(item.item_id, (False, None))[0]),
-            pending_disconnect_at=flags.get(item.item_id, (False, None))[1],
-            update_status=statuses.get(item.item_id),
+        facts = _item_facts(con)
+    connections = []
+    for item in items:
+        new_accounts, pending_at, update_status = facts.get(item.item_id, (False, None, None))
+        connections.append(
+            Connection(
+                item=item,
+                accounts=tuple(accounts.get(item.item_id, [])),
+                transactions=int(counts.get(item.item_id, 0)),
+                new_accounts_available=new_accounts,
+                pending_disconnect_at=pending_at,
+                update_status=update_status,
+            )
         )
-        for item in items
-    ]
+    return connections
 
 
 def item_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -73,16 +75,12 @@ def item_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {str(r[0]) for r in con.execute(sql).fetchall()}
 
 
-def _webhook_flags(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[bool, datetime | None]]:
-    """new_accounts_available and pending_disconnect_at per item; (False, None) where the columns are missing."""
+def _item_facts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[bool, datetime | None, str | None]]:
+    """new_accounts_available, pending_disconnect_at and transactions_update_status per item, in one query;
+    (False, None, None) for the columns a database lacks."""
     columns = item_columns(con)
-    new = "new_accounts_available" if "new_accounts_available" in columns else "false"
-    pending = "pending_disconnect_at" if "pending_disconnect_at" in columns else "NULL::TIMESTAMP"
-    rows = con.execute(f"SELECT item_id, {new}, {pending} FROM items").fetchall()
-    return {item_id: (bool(flag), when) for item_id, flag, when in rows}
-
-
-def _update_statuses(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
-    if "transactions_update_status" not in item_columns(con):
-        return {}
-    return dict(con.execute("SELECT item_id, transactions_update_status FROM items").fetchall())
+    defaults = {"new_accounts_available": "false", "pending_disconnect_at": "NULL::TIMESTAMP",
+                "transactions_update_status": "NULL::VARCHAR"}  # fmt: skip
+    selected = ", ".join(name if name in columns else default for name, default in defaults.items())
+    rows = con.execute(f"SELECT item_id, {selected} FROM items").fetchall()
+    return {item_id: (bool(new), when, status) for item_id, new, when, status in rows}

@@ -42,30 +42,31 @@ NUMBER_FIELDS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
 
 def refresh_auth(ws: Workspace, item_id: str, *, retry: RetryPolicy | None = None) -> int:
     """Fetch /auth/get and replace the item's stored numbers; returns how many were stored."""
-    token = access_token(ws, item_id)
-    body = (retry or RetryPolicy()).call("auth/get", lambda: ws.gateway.get_auth(token))
-    rows = auth_rows(body, ws.vault)
-    now = utc_now()
-    with ws.store.transaction() as con:
-        require_item(con, item_id)
-        con.execute("DELETE FROM account_numbers WHERE item_id = ?", [item_id])
-        _insert(con, "account_numbers", [{**r, "item_id": item_id, "fetched_at": now} for r in rows])
-        mark_refreshed(con, item_id, "auth", _account_ids(body))
-    ws.store.bump_data_version()
-    return len(rows)
+    body = _fetch(ws, item_id, "auth/get", ws.gateway.get_auth, retry)
+    return _replace(ws, item_id, "auth", "account_numbers", auth_rows(body, ws.vault), _account_ids(body))
 
 
 def refresh_identity(ws: Workspace, item_id: str, *, retry: RetryPolicy | None = None) -> int:
     """Fetch /identity/get and replace the item's stored owners; returns how many were stored."""
+    body = _fetch(ws, item_id, "identity/get", ws.gateway.get_identity, retry)
+    return _replace(ws, item_id, "identity", "account_owners", identity_rows(body), _account_ids(body))
+
+
+def _fetch(
+    ws: Workspace, item_id: str, operation: str, request: Callable[[str], Json], retry: RetryPolicy | None
+) -> Json:
     token = access_token(ws, item_id)
-    body = (retry or RetryPolicy()).call("identity/get", lambda: ws.gateway.get_identity(token))
-    rows = identity_rows(body)
+    return (retry or RetryPolicy()).call(operation, lambda: request(token))
+
+
+def _replace(ws: Workspace, item_id: str, product: str, table: str, rows: list[Json], account_ids: list[str]) -> int:
+    """Replace the item's rows of `table` with `rows` and record the refresh, in one transaction."""
     now = utc_now()
     with ws.store.transaction() as con:
         require_item(con, item_id)
-        con.execute("DELETE FROM account_owners WHERE item_id = ?", [item_id])
-        _insert(con, "account_owners", [{**r, "item_id": item_id, "fetched_at": now} for r in rows])
-        mark_refreshed(con, item_id, "identity", _account_ids(body))
+        con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+        _insert(con, table, [{**r, "item_id": item_id, "fetched_at": now} for r in rows])
+        mark_refreshed(con, item_id, product, account_ids)
     ws.store.bump_data_version()
     return len(rows)
 

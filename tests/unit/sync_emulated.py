@@ -12,9 +12,11 @@ from pathlib import Path
 from core.config import load_settings
 from core.emulator import start_emulator
 from core.items import connect_sandbox
+from core.sync.retry import RetryPolicy
 from core.workspace import Workspace
 
 CLIENT_ID, SECRET = "test-client", "test-secret"
+NO_WAIT = RetryPolicy(sleep=lambda seconds: None)  # retries without the backoff sleeps
 
 
 @contextmanager

@@ -8,10 +8,8 @@ import core.sync.apply as apply
 import core.sync.engine as engine
 import core.sync.fetch as fetch
 from core.sync import RetryPolicy, sync_item, sync_items
-from tests.unit.sync_emulated import connect, emulator, stored_rows, truth_rows, workspace
+from tests.unit.sync_emulated import NO_WAIT, connect, emulator, stored_rows, truth_rows, workspace
 from tests.unit.sync_world import annotate
-
-NO_WAIT = RetryPolicy(sleep=lambda seconds: None)
 
 
 @pytest.fixture(scope="module")

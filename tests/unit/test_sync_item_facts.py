@@ -8,13 +8,10 @@ from pathlib import Path
 from core.config import load_settings
 from core.connections import list_connections
 from core.sync import sync_item
-from core.sync.retry import RetryPolicy
 from core.workspace import Workspace
 from tests.support import free_port
-from tests.unit.sync_emulated import connect, emulator, env_for
+from tests.unit.sync_emulated import NO_WAIT, connect, emulator, env_for
 from tests.unit.sync_world import ChangeLogWorld, FakeGateway, workspace_with_item
-
-NO_WAIT = RetryPolicy(sleep=lambda _: None)
 
 
 def receiver_url() -> str:

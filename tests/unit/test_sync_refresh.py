@@ -6,11 +6,9 @@ import pytest
 
 from core.items import access_token
 from core.plaid_gateway import PlaidApiError
-from core.sync import BalanceRateLimited, RetryPolicy, refresh_auth, refresh_balances, refresh_identity, sync_item
+from core.sync import BalanceRateLimited, refresh_auth, refresh_balances, refresh_identity, sync_item
 from core.sync.balances import claim_balance_call
-from tests.unit.sync_emulated import connect, emulator, workspace
-
-NO_WAIT = RetryPolicy(sleep=lambda seconds: None)
+from tests.unit.sync_emulated import NO_WAIT, connect, emulator, workspace
 
 
 @pytest.fixture(scope="module")
