@@ -183,24 +183,17 @@ def test_the_ledger_rebuilds_when_another_process_changes_the_data(store):
     assert jan_usd(store) == (2972.0, 107.5)
 
 
+def post_the_pending_ride(con) -> None:
+    """The pending Uber trip posts: its row goes, the posted one (pointing back at it) arrives."""
+    con.execute("DELETE FROM plaid_transaction_rows WHERE transaction_id = 't-pending'")
+    insert_transaction(con, "t-posted", "card", "2025-02-01", "UBER TRIP", "Uber", "27.00", "USD", False,
+                       "TRANSPORTATION", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", "t-pending")  # fmt: skip
+
+
 def test_a_category_set_on_a_pending_transaction_shows_on_the_posted_one(store):
     categorize.set_category(store, "t-pending", "TRAVEL", None)
     with store.transaction() as con:  # what the sync engine does when the pending one posts
-        con.execute("DELETE FROM plaid_transaction_rows WHERE transaction_id = 't-pending'")
-        insert_transaction(
-            con,
-            "t-posted",
-            "card",
-            "2025-02-01",
-            "UBER TRIP",
-            "Uber",
-            "27.00",
-            "USD",
-            False,
-            "TRANSPORTATION",
-            "TRANSPORTATION_TAXIS_AND_RIDE_SHARES",
-            "t-pending",
-        )
+        post_the_pending_ride(con)
         con.execute(
             "INSERT INTO transaction_annotations (transaction_id, category_primary, category_detailed) "
             "SELECT 't-posted', category_primary, category_detailed FROM transaction_annotations "
@@ -294,21 +287,7 @@ def figures(store: Store, filters: Filters):
 def test_a_late_commit_of_an_older_sync_is_still_noticed(store):
     assert category(store, "t-pending") is not None  # the ledger is built
     with store.transaction() as con:  # pending -> posted (same count), stamped before the newest sync
-        con.execute("DELETE FROM plaid_transaction_rows WHERE transaction_id = 't-pending'")
-        insert_transaction(
-            con,
-            "t-posted",
-            "card",
-            "2025-02-01",
-            "UBER TRIP",
-            "Uber",
-            "27.00",
-            "USD",
-            False,
-            "TRANSPORTATION",
-            "TRANSPORTATION_TAXIS_AND_RIDE_SHARES",
-            "t-pending",
-        )
+        post_the_pending_ride(con)
         con.execute(
             "UPDATE plaid_transaction_rows SET updated_at = TIMESTAMP '2001-01-01' WHERE transaction_id = 't-posted'"
         )
