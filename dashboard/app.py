@@ -16,13 +16,15 @@ from dashboard.link import link_flow  # noqa: E402
 from dashboard.live import follow_data_version  # noqa: E402
 
 PAGES = ROOT / "pages"
+# A packaged image, inlined as a data URI: a ":material/...:" page icon makes every browser fetch it from Google.
+PAGE_ICON = Path(__file__).resolve().parent / "static" / "finboard.svg"
 MODE_BANNER = {
     "offline": ("Offline mode: the built-in Plaid emulator with demo banks. No real accounts.", ":material/science:"),
     "sandbox": ("Plaid sandbox: test institutions and fake credentials.", ":material/experiment:"),
     "production": ("Plaid production: real bank data.", ":material/lock:"),
 }
 
-st.set_page_config(page_title="Finboard", page_icon=":material/finance:", layout="wide")
+st.set_page_config(page_title="Finboard", page_icon=PAGE_ICON, layout="wide")
 
 ws = workspace()
 text, icon = MODE_BANNER[ws.settings.mode]
