@@ -7,10 +7,11 @@ from datetime import datetime
 
 import duckdb
 
+from core.item_status import ItemStatus
 from core.items import Item, list_items
 from core.workspace import Workspace
 
-RECONNECT_STATUSES = ("login_required", "pending_disconnect")
+RECONNECT_STATUSES = (ItemStatus.LOGIN_REQUIRED, ItemStatus.PENDING_DISCONNECT)
 HISTORY_LOADING = ("NOT_READY", "INITIAL_UPDATE_COMPLETE")  # transactions_update_status before the full history
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 
 from core import products
 from core.analytics import ledger
 from core.errors import FinboardError
+from core.item_status import Event, ItemStatus, change
 from core.plaid_gateway import PlaidApiError
 from core.workspace import Workspace
 
@@ -44,11 +46,11 @@ PLAID_COUNTRIES = (
 )
 
 STATUS_TEXT = {
-    "healthy": "Connected and syncing.",
-    "login_required": "The bank needs you to log in again. Use Reconnect.",
-    "pending_disconnect": "The bank connection will stop soon. Use Reconnect to keep it.",
-    "revoked": "Access was revoked at the bank. Remove this connection or connect it again.",
-    "error": "Syncing failed. See the error below; Sync now retries.",
+    ItemStatus.HEALTHY: "Connected and syncing.",
+    ItemStatus.LOGIN_REQUIRED: "The bank needs you to log in again. Use Reconnect.",
+    ItemStatus.PENDING_DISCONNECT: "The bank connection will stop soon. Use Reconnect to keep it.",
+    ItemStatus.REVOKED: "Access was revoked at the bank. Remove this connection or connect it again.",
+    ItemStatus.ERROR: "Syncing failed. See the error below; Sync now retries.",
 }
 
 
@@ -61,7 +63,7 @@ class Item:
     item_id: str
     institution_id: str | None
     institution_name: str | None
-    status: str
+    status: ItemStatus
     error_code: str | None
     error_message: str | None
     last_synced_at: datetime | None
@@ -74,13 +76,19 @@ class Item:
 
     @property
     def status_text(self) -> str:
-        return STATUS_TEXT.get(self.status, self.status)
+        return STATUS_TEXT[self.status]
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Item:
+        """An Item from a row of ITEM_COLUMNS."""
+        item_id, institution_id, institution_name, status, *rest = row
+        return cls(item_id, institution_id, institution_name, ItemStatus(status), *rest)
 
 
 def list_items(ws: Workspace) -> list[Item]:
     with ws.store.connect() as con:
         rows = con.execute(f"SELECT {ITEM_COLUMNS} FROM items ORDER BY created_at, item_id").fetchall()
-    return [Item(*row) for row in rows]
+    return [Item.from_row(row) for row in rows]
 
 
 def get_item(ws: Workspace, item_id: str) -> Item:
@@ -88,7 +96,7 @@ def get_item(ws: Workspace, item_id: str) -> Item:
         row = con.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE item_id = ?", [item_id]).fetchone()
     if row is None:
         raise ItemNotFound(f"No connection with item id {item_id}. `finboard items` lists them.")
-    return Item(*row)
+    return Item.from_row(row)
 
 
 def access_token(ws: Workspace, item_id: str) -> str:
@@ -110,10 +118,10 @@ def connect_public_token(
     with ws.store.transaction() as con:
         con.execute(
             "INSERT INTO items (item_id, institution_id, institution_name, products, webhook_url) "
-            "VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (item_id) DO UPDATE SET status = 'healthy', error_code = NULL, error_message = NULL",
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id) DO NOTHING",
             [item_id, institution_id, institution_name, list(ws.settings.products), ws.webhook_url],
         )
+        change(con, item_id, Event.CONNECTED)  # an item connected again is healthy again
         con.execute(
             "INSERT OR REPLACE INTO item_tokens (item_id, access_token_enc) VALUES (?, ?)",
             [item_id, vault.encrypt(token)],

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from core.config import PLAID_HOSTS
 from core.connections import item_columns
+from core.item_status import Event, change
 from core.items import Item, access_token, connect_public_token, get_item, list_items, remove_item
 from core.workspace import Workspace
 
@@ -192,12 +193,12 @@ def finish_update(ws: Workspace, item_id: str, purpose: Purpose) -> None:
     get_item(ws, item_id)
     with ws.store.transaction() as con:
         columns = item_columns(con)
-        sets = ["status = 'healthy'", "error_code = NULL", "error_message = NULL"]
+        settled: dict[str, object] = {}
         if "pending_disconnect_at" in columns:
-            sets.append("pending_disconnect_at = NULL")
+            settled["pending_disconnect_at"] = None
         if purpose is Purpose.ADD_ACCOUNTS and "new_accounts_available" in columns:
-            sets.append("new_accounts_available = false")
-        con.execute(f"UPDATE items SET {', '.join(sets)} WHERE item_id = ?", [item_id])
+            settled["new_accounts_available"] = False
+        change(con, item_id, Event.CONNECTED, also=settled)
     ws.store.bump_data_version()
 
 

@@ -22,10 +22,10 @@ import duckdb
 import pyarrow as pa
 
 from core.errors import FinboardError
+from core.item_status import Event, change
 from core.store import LOCK_POLL_MAX, Store
 from core.sync.balances import derive_history, store_accounts
 from core.sync.faults import crash_point
-from core.sync.health import SUCCESS_SQL
 from core.sync.staging import FinalUpdate
 
 INSERT_MEMORY = "200MB"
@@ -149,10 +149,7 @@ def apply_update(con: duckdb.DuckDBPyConnection, update: ItemUpdate, final: Fina
     if update.update_status is not None:
         query = "UPDATE items SET transactions_update_status = ? WHERE item_id = ?"
         con.execute(query, [update.update_status, update.item_id])
-    con.execute(
-        f"UPDATE items SET cursor = $cursor, {SUCCESS_SQL} WHERE item_id = $item_id",
-        {"cursor": update.next_cursor, "now": update.now, "item_id": update.item_id},
-    )
+    change(con, update.item_id, Event.SYNCED, also={"cursor": update.next_cursor, "last_synced_at": update.now})
     crash_point("apply-before-commit")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from core.errors import FinboardError
+from core.item_status import ItemStatus
 from core.items import access_token, get_item, list_items
 from core.products.accounts import accounts_table
 from core.store import Store
@@ -69,7 +70,7 @@ class SyncResult:
     removed: int = 0
     error: str | None = None
     error_code: str | None = None
-    status: str | None = None  # the item's health afterwards; None when unchanged (skipped)
+    status: ItemStatus | None = None  # the item's status afterwards; None when unchanged (skipped)
     skipped: bool = False
     message: str | None = None  # why it was skipped
     notes: list[str] = field(default_factory=list)  # non-fatal problems (Auth/Identity)
@@ -220,8 +221,9 @@ def _sync_pass(
         outcome = sync_transactions(ws.store, item_id, page, fetch_accounts=accounts, progress=progress, state=state)
     except (FinboardError, duckdb.Error, OSError) as e:
         health = health_after(e, result.institution)
-        _record(ws, item_id, health)
-        result.error, result.error_code, result.status = _failure_text(health), health.error_code, health.status
+        recorded = _record(ws, item_id, health)
+        result.error, result.error_code = _failure_text(health), health.error_code
+        result.status = recorded or health.status
         return
     result.added += outcome.added
     result.modified += outcome.modified
@@ -234,11 +236,12 @@ def _sync_pass(
     result.notes.extend(follow_webhook_url(ws, item_id, retry))
 
 
-def _record(ws: Workspace, item_id: str, health: Health) -> None:
+def _record(ws: Workspace, item_id: str, health: Health) -> ItemStatus | None:
     try:
-        record_failure(ws, item_id, health)
+        return record_failure(ws, item_id, health)
     except FinboardError as e:  # e.g. the database is busy: the failure is still reported to the caller
         log.warning("could not record the failure of item %s: %s", item_id, e)
+        return None
 
 
 def _failure_text(health: Health) -> str:

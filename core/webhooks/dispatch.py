@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from core.item_status import Event, ItemStatus, record
 from core.products import Product, ignored_webhooks, webhook_products
 from core.webhooks.revocation import revoke_account, revoke_item
 from core.workspace import Workspace
@@ -29,7 +30,7 @@ class Dispatched:
 
     outcome: str
     job: str | None = None
-    status: str | None = None  # the item's status afterwards, when it changed
+    status: ItemStatus | None = None  # the item's status afterwards, when it changed
 
 
 def dispatch(ws: Workspace, payload: Payload, item_status: str | None) -> Dispatched:
@@ -60,30 +61,33 @@ def _item_error(ws: Workspace, item_id: str, status: str, payload: Payload) -> D
     error = payload.get("error") if isinstance(payload.get("error"), dict) else None
     code = str((error or {}).get("error_code") or "UNKNOWN")
     if code == "ITEM_LOGIN_REQUIRED":
-        _set_status(ws, item_id, "login_required", code, LOGIN_REQUIRED_MESSAGE)
-        return Dispatched("login required", status="login_required")
+        after = record(ws.store, item_id, Event.LOGIN_REQUIRED, error_code=code, message=LOGIN_REQUIRED_MESSAGE)
+        return Dispatched("login required", status=after)
     message = f"Plaid reported {code} for this connection. Sync now retries; Reconnect if it persists."
-    _set_status(ws, item_id, "error", code, message, display=(error or {}).get("display_message"))
-    return Dispatched(f"item error {code}", status="error")
+    display = (error or {}).get("display_message")
+    after = record(
+        ws.store, item_id, Event.FAILED, error_code=code, message=message,
+        display_message=display if isinstance(display, str) else None,
+    )  # fmt: skip
+    return Dispatched(f"item error {code}", status=after)
 
 
 def _pending_disconnect(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
     when = _timestamp(payload.get("disconnect_time") or payload.get("consent_expiration_time"))
     day = f"on {when:%Y-%m-%d}" if when else "soon"
-    if status == "login_required":  # logging in again is the more urgent request; keep it, remember the date
-        _update_item(ws, item_id, "pending_disconnect_at = ?", [when])
-        return Dispatched(f"disconnect {day} noted; login still required")
     message = f"The bank connection stops {day} unless you reconnect: use Reconnect to keep it."
-    _set_status(
-        ws, item_id, "pending_disconnect", str(payload.get("webhook_code")), message,
+    after = record(
+        ws.store, item_id, Event.DISCONNECT_PENDING, error_code=str(payload.get("webhook_code")), message=message,
         also={"pending_disconnect_at": when},
     )  # fmt: skip
-    return Dispatched(f"pending disconnect {day}", status="pending_disconnect")
+    if after is ItemStatus.LOGIN_REQUIRED:  # logging in again is the more urgent request: kept, the date remembered
+        return Dispatched(f"disconnect {day} noted; login still required")
+    return Dispatched(f"pending disconnect {day}", status=after)
 
 
 def _user_permission_revoked(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
     revoke_item(ws, item_id)
-    return Dispatched("access revoked: the item's data was deleted", status="revoked")
+    return Dispatched("access revoked: the item's data was deleted", status=ItemStatus.REVOKED)
 
 
 def _user_account_revoked(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
@@ -96,10 +100,8 @@ def _user_account_revoked(ws: Workspace, item_id: str, status: str, payload: Pay
 
 
 def _login_repaired(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
-    if status in ("login_required", "error"):
-        _set_status(ws, item_id, "healthy", None, None)
-        return Dispatched("login repaired: sync queued", job="sync", status="healthy")
-    return Dispatched("login repaired: sync queued", job="sync")
+    after = record(ws.store, item_id, Event.LOGIN_REPAIRED)  # heals a login or error; anything else stays
+    return Dispatched("login repaired: sync queued", job="sync", status=after if after != status else None)
 
 
 def _new_accounts_available(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
@@ -134,26 +136,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
 }
 
 
-def _set_status(
-    ws: Workspace,
-    item_id: str,
-    status: str,
-    code: str | None,
-    message: str | None,
-    *,
-    display: object = None,
-    also: dict[str, object] | None = None,
-) -> None:
-    """The item's health as the webhook reports it; Plaid's text from an earlier failure no longer applies."""
-    also = also or {}
-    assignments = "status = ?, error_code = ?, error_message = ?, display_message = ?"
-    _update_item(
-        ws, item_id, assignments + "".join(f", {column} = ?" for column in also),
-        [status, code, message, display if isinstance(display, str) else None, *also.values()],
-    )  # fmt: skip
-
-
 def _update_item(ws: Workspace, item_id: str, assignments: str, params: list[Any]) -> None:
+    """Columns of the item other than its status (which only core.item_status changes)."""
     with ws.store.transaction() as con:
         con.execute(f"UPDATE items SET {assignments} WHERE item_id = ?", [*params, item_id])
     ws.store.bump_data_version()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from core.analytics import ledger
+from core.item_status import Event, change
 from core.items import delete_account_data, delete_shared_data
 from core.sync.locks import ItemLock, sync_dir
 from core.workspace import Workspace
@@ -41,12 +42,10 @@ def revoke_item(ws: Workspace, item_id: str) -> None:
     """Delete everything the item's bank shared, mark the item revoked and forget its cursor."""
     with _no_sync_running(ws, item_id), ws.store.transaction() as con:
         delete_shared_data(con, item_id)  # the sync notes go too, so an item connected again starts afresh
-        con.execute(
-            "UPDATE items SET status = 'revoked', error_code = 'USER_PERMISSION_REVOKED', error_message = ?, "
-            "display_message = NULL, cursor = '', new_accounts_available = false, pending_disconnect_at = NULL "
-            "WHERE item_id = ?",
-            [REVOKED_MESSAGE, item_id],
-        )
+        change(
+            con, item_id, Event.REVOKED, error_code="USER_PERMISSION_REVOKED", message=REVOKED_MESSAGE,
+            also={"cursor": "", "new_accounts_available": False, "pending_disconnect_at": None},
+        )  # fmt: skip
         if not ledger.is_current(con):
             ledger.rebuild(con)
     ws.store.bump_data_version()

@@ -2,9 +2,10 @@
 
 import pytest
 
+from core.item_status import Event, record
 from core.items import get_item
 from core.plaid_gateway import PlaidApiError, PlaidUnavailable
-from core.sync import set_item_status, sync_item
+from core.sync import sync_item
 from core.sync.health import health_after
 from tests.unit.sync_world import ChangeLogWorld, FakeGateway, workspace_with_item
 
@@ -53,20 +54,14 @@ def test_a_successful_sync_heals_an_error_but_not_a_pending_disconnect(tmp_path)
     world = ChangeLogWorld()
     world.add()
     ws = workspace_with_item(tmp_path, FakeGateway(world))
-    set_item_status(ws, "item-1", "error", error_code="INSTITUTION_DOWN", message="down")
+    record(ws.store, "item-1", Event.FAILED, error_code="INSTITUTION_DOWN", message="down")
     assert sync_item(ws, "item-1").status == "healthy"
     assert get_item(ws, "item-1").error_code is None
-    set_item_status(ws, "item-1", "pending_disconnect", error_code="PENDING_DISCONNECT", message="Reconnect soon")
+    record(ws.store, "item-1", Event.DISCONNECT_PENDING, error_code="PENDING_DISCONNECT", message="Reconnect soon")
     result = sync_item(ws, "item-1")
     assert result.ok and result.status == "pending_disconnect"
     item = get_item(ws, "item-1")
     assert (item.error_code, item.error_message) == ("PENDING_DISCONNECT", "Reconnect soon")
     assert item.last_synced_at is not None
-    set_item_status(ws, "item-1", "healthy")
+    record(ws.store, "item-1", Event.CONNECTED)  # reconnected in Link: the pending disconnect is settled
     assert get_item(ws, "item-1").status == "healthy"
-
-
-def test_an_unknown_status_is_refused(tmp_path):
-    ws = workspace_with_item(tmp_path, FakeGateway(ChangeLogWorld()))
-    with pytest.raises(ValueError, match="unknown item status"):
-        set_item_status(ws, "item-1", "broken")
