@@ -39,11 +39,13 @@ chromium:
 test: $(VENV)/.installed-test chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(VENV)/.installed-test
 	@for b in tests/perf/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

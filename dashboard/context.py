@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from core.config import Settings, load_settings
 from core.errors import FinboardError
+from core.store import schema_version
 from core.workspace import Workspace
 
 
@@ -22,6 +25,22 @@ def workspace() -> Workspace:
         st.error(f"**Finboard cannot start:** {e}")
         st.stop()
         raise  # st.stop() raises; this keeps type checkers satisfied
+
+
+@dataclass(frozen=True)
+class DatabaseFacts:
+    """What the Settings page says about the database file."""
+
+    size_mb: float
+    schema_version: int
+
+
+def database_facts() -> DatabaseFacts:
+    store = workspace().store
+    with store.connect() as con:
+        version = schema_version(con)
+    size_mb = store.path.stat().st_size / 1e6 if store.path.exists() else 0.0
+    return DatabaseFacts(size_mb, version)
 
 
 def data_version() -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -46,19 +46,18 @@ def transactions_table(
     result = page.load(data.transactions_data, filters, page.today, search, sort_key, descending, number)
     st.markdown(summary(result, page.currency))
     rows = display_rows(result.rows)
+    table = rows.drop(columns=["transaction_id"])
+    height = min(38 + 35 * max(len(rows), 1), 38 + 35 * 20)
+    config = column_config(page.currency)
+    if not selectable:
+        st.dataframe(table, hide_index=True, width="stretch", height=height, column_config=config, key=f"{key}_table")
+        return result, None
     event = st.dataframe(
-        rows.drop(columns=["transaction_id"]),
-        hide_index=True,
-        width="stretch",
-        height=min(38 + 35 * max(len(rows), 1), 38 + 35 * 20),
-        column_config=column_config(page.currency),
-        key=f"{key}_table",
-        **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}),
-    )
-    selected = None
-    if selectable and event is not None and event.selection.rows:
-        selected = str(rows.iloc[event.selection.rows[0]]["transaction_id"])
-    return result, selected
+        table, hide_index=True, width="stretch", height=height, column_config=config, key=f"{key}_table",
+        on_select="rerun", selection_mode="single-row",
+    )  # fmt: skip
+    picked = event.selection.rows
+    return result, str(rows.iloc[picked[0]]["transaction_id"]) if picked else None
 
 
 def summary(result: TransactionPage, currency: str) -> str:
@@ -108,7 +107,7 @@ def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
 NAMED_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}  # st.column_config's currency formats
 
 
-def column_config(currency: str) -> dict[str, object]:
+def column_config(currency: str) -> dict[str, Any]:  # st.column_config's TypedDict is not public
     decimals = 0 if currency in ZERO_DECIMALS else 2
     amount_format = NAMED_FORMATS.get(currency, f"%.{decimals}f {currency}")
     return {

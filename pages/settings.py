@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from core.store import schema_version
-from dashboard.context import workspace
+from dashboard.context import database_facts, workspace
 
 ws = workspace()
 s = ws.settings
@@ -11,9 +10,7 @@ st.title("Settings")
 st.caption("Change these with environment variables or .streamlit/secrets.toml (see the README), then restart.")
 
 host = "built-in emulator (offline)" if s.is_offline else s.plaid_base_url
-with ws.store.connect() as con:
-    version = schema_version(con)
-size_mb = s.db_path.stat().st_size / 1e6 if s.db_path.exists() else 0.0
+facts = database_facts()
 
 st.subheader("Plaid")
 st.dataframe(
@@ -38,8 +35,8 @@ st.dataframe(
         "setting": ["Database", "Size", "Schema version", "Encryption key"],
         "value": [
             str(s.db_path),
-            f"{size_mb:,.1f} MB",
-            str(version),
+            f"{facts.size_mb:,.1f} MB",
+            str(facts.schema_version),
             "FINBOARD_KEY (environment)" if s.key else f"key file {s.key_file} (mode 0600)",
         ],
     },

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.store import LATEST_VERSION
 from tests.conftest import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if p.name != "__init__.py")
 
 
 def run_page(page: str) -> AppTest:
@@ -43,3 +44,10 @@ def test_configuration_error_is_a_message_not_a_stack_trace(db_env, monkeypatch)
     at.run()
     assert not at.exception
     assert any("PLAID_SECRET is not" in e.value for e in at.error)
+
+
+def test_settings_shows_the_database_facts(db_env):
+    at = run_page("settings.py")
+    facts = dict(zip(*at.dataframe[1].value.to_dict("list").values(), strict=True))
+    assert facts["Schema version"] == str(LATEST_VERSION)
+    assert facts["Size"].endswith(" MB")
