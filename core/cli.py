@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="same seed, same world")
     p.add_argument("--transactions", type=int, default=None, help="history size per new item (big worlds)")
     p.add_argument("--state", type=Path, default=None, help="JSON file that keeps items across restarts")
+    p.add_argument("--client-id", default=None, metavar="ID", help="accept only this client id (with --secret)")
+    p.add_argument("--secret", default=None, metavar="S", help="accept only this secret (others: INVALID_API_KEYS)")
     p.set_defaults(command=cmd_emulator)
 
     p = sub.add_parser("connect-sandbox", help="create an item without a browser (sandbox/emulator only)")
@@ -207,8 +209,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_emulator(args: argparse.Namespace) -> int:
     from core.emulator import serve
 
+    if (args.client_id is None) != (args.secret is None):
+        raise FinboardError("Give both --client-id and --secret (or neither: then any keys are accepted).")
     _stop_on_signals()
-    serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
+    credentials = (args.client_id, args.secret) if args.client_id is not None else None
+    serve("127.0.0.1", args.port, args.seed, args.transactions, args.state, credentials)
     return EXIT_OK
 
 

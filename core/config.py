@@ -1,4 +1,4 @@
-"""Settings from environment variables and .streamlit/secrets.toml (env wins), as one typed object."""
+"""Settings from environment variables and a secrets file (env wins), as one typed object."""
 
 from __future__ import annotations
 
@@ -12,14 +12,29 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
+import platformdirs
+
 from core.errors import ConfigError
 from core.products import linkable
 
 Mode = Literal["offline", "sandbox", "production"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = PROJECT_ROOT / "data" / "finboard.duckdb"
-DEFAULT_SECRETS = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # a checkout, or site-packages for an installed copy
+
+
+def default_locations(root: Path) -> tuple[Path, Path]:
+    """(database, secrets file) when FINBOARD_DB and FINBOARD_SECRETS say nothing.
+
+    A source checkout (its pyproject.toml beside core/) keeps them in data/ and .streamlit/, as `make run` always
+    has; an installed copy in the platform's user data and config directories, never inside site-packages.
+    """
+    if (root / "pyproject.toml").is_file():
+        return root / "data" / "finboard.duckdb", root / ".streamlit" / "secrets.toml"
+    data, config = platformdirs.user_data_path("finboard"), platformdirs.user_config_path("finboard")
+    return data / "finboard.duckdb", config / "secrets.toml"
+
+
+DEFAULT_DB, DEFAULT_SECRETS = default_locations(PROJECT_ROOT)
 
 PLAID_HOSTS = {
     "sandbox": "https://sandbox.plaid.com",
@@ -69,6 +84,7 @@ class Settings:
     host: str = LOOPBACK  # the dashboard's listening address; anything but loopback needs `password`
     password: str | None = field(default=None, repr=False)  # FINBOARD_PASSWORD: a login before every page
     allowed_hosts: tuple[str, ...] = ()  # extra names the dashboard answers to (a reverse proxy's)
+    secrets_file: Path = DEFAULT_SECRETS  # the secrets file these came from (FINBOARD_SECRETS or the default)
 
     @property
     def is_loopback(self) -> bool:
@@ -138,6 +154,7 @@ def load_settings(env: Mapping[str, str] | None = None, secrets_path: Path | Non
         host=check_host("FINBOARD_HOST", values.get("FINBOARD_HOST", LOOPBACK)),
         password=values.get("FINBOARD_PASSWORD"),
         allowed_hosts=_allowed_hosts(values.get("FINBOARD_ALLOWED_HOSTS")),
+        secrets_file=path,
     )
 
 

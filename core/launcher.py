@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from core.access import check_exposure, host_name, machine_addresses
 from core.config import PROJECT_ROOT, Settings
@@ -23,6 +28,7 @@ from core.webhooks import WebhookReceiver
 from core.workspace import EMULATOR_URL_ENV, Workspace, embedded_emulator_url
 
 APP = PROJECT_ROOT / "dashboard" / "serve.py"  # st.App around dashboard/app.py, with the Host check and login
+STREAMLIT_SETTINGS = PROJECT_ROOT / "dashboard" / "streamlit.toml"  # theme, error details...: passed as flags
 
 
 def run_dashboard(settings: Settings, *, port: int) -> int:
@@ -34,7 +40,7 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
     if settings.is_offline:
         env[EMULATOR_URL_ENV] = embedded_emulator_url(settings)
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "streamlit", "run", str(APP), *streamlit_flags(),
         "--server.address", settings.host,
         "--server.port", str(port),
         "--server.headless", "true",
@@ -43,7 +49,7 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
     ]  # fmt: skip
     receiver = _start_webhook_receiver(settings)
     print(_listening(settings, port), flush=True)
-    child = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)  # noqa: S603 - fixed argv, no shell
+    child = subprocess.Popen(command, env=env)  # noqa: S603 - fixed argv, no shell
     try:
         return child.wait()
     except KeyboardInterrupt:
@@ -56,6 +62,28 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
     finally:
         if receiver:
             receiver.stop()
+
+
+def streamlit_flags(path: Path = STREAMLIT_SETTINGS) -> list[str]:
+    """Every setting of dashboard/streamlit.toml as a `streamlit run` flag: `--section.key=value`.
+
+    Flags hold wherever Finboard is installed and started from (a .streamlit/config.toml is read from the working
+    directory only); lists go as JSON, which is how Streamlit's command line reads them.
+    """
+
+    def flags(table: dict[str, Any], prefix: str) -> Iterator[str]:
+        for key, value in table.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                yield from flags(value, name + ".")
+            elif isinstance(value, bool):
+                yield f"--{name}={str(value).lower()}"
+            elif isinstance(value, list):
+                yield f"--{name}={json.dumps(value)}"
+            else:
+                yield f"--{name}={value}"
+
+    return list(flags(tomllib.loads(path.read_text(encoding="utf-8")), ""))
 
 
 def _start_webhook_receiver(settings: Settings) -> WebhookReceiver | None:

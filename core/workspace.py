@@ -15,9 +15,9 @@ from core.plaid_gateway import PlaidGateway
 from core.store import Store
 from core.vault import Vault, open_vault
 
-# The embedded emulator accepts any credentials; these only label the requests.
+# The keys Finboard uses offline; the embedded emulator accepts no others (INVALID_API_KEYS, as Plaid would).
 OFFLINE_CLIENT_ID = "finboard-offline"
-OFFLINE_SECRET = "finboard-offline"  # noqa: S105 - not a secret: the offline emulator accepts anything
+OFFLINE_SECRET = "finboard-offline"  # noqa: S105 - not a secret: it stands for one on this machine's emulator
 
 # Set by `finboard run` for the dashboard it starts, so both use the emulator it owns.
 EMULATOR_URL_ENV = "FINBOARD_EMULATOR_URL"
@@ -70,6 +70,10 @@ def embedded_emulator_url(settings: Settings) -> str:
     with _emulator_lock:
         if key not in _emulator_urls:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            emulator = start_emulator(port=0, state_path=settings.data_dir / "emulator-state.json")
+            emulator = start_emulator(
+                port=0,
+                state_path=settings.data_dir / "emulator-state.json",
+                credentials=(OFFLINE_CLIENT_ID, OFFLINE_SECRET),
+            )
             _emulator_urls[key] = emulator.url
         return _emulator_urls[key]

@@ -7,7 +7,7 @@ from dashboard.context import database_facts, workspace
 ws = workspace()
 s = ws.settings
 st.title("Settings")
-st.caption("Change these with environment variables or .streamlit/secrets.toml (see the README), then restart.")
+st.caption(f"Change these with environment variables or `{s.secrets_file}` (see the README), then restart.")
 
 host = "built-in emulator (offline)" if s.is_offline else s.plaid_base_url
 facts = database_facts()

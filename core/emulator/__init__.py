@@ -6,7 +6,7 @@
     emu.url, emu.port          # point plaid.Configuration(host=emu.url) at it
     emu.control                # the hooks below
     emu.stop()                 # or use `with start_emulator() as emu:`
-    serve(host, port, seed, transactions, state_path)   # foreground until Ctrl-C (`finboard emulator`)
+    serve(host, port, seed, transactions, state_path, credentials)   # foreground until Ctrl-C (`finboard emulator`)
 
 Parameters. port=0 picks a free port. state_path: a JSON file (mode 0600) holding items, SHA-256 hashes of
 tokens, clock advances, custom sandbox transactions, Link sessions and the webhook signing key; processes sharing

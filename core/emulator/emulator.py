@@ -101,9 +101,18 @@ def start_emulator(
     return Emulator(service, host, port)
 
 
-def serve(host: str, port: int, seed: int, transactions: int | None, state_path: str | Path | None) -> None:
-    """Run an emulator in the foreground until Ctrl-C (`finboard emulator`)."""
-    emulator = start_emulator(host, port, seed=seed, state_path=state_path, transactions=transactions)
+def serve(
+    host: str,
+    port: int,
+    seed: int,
+    transactions: int | None,
+    state_path: str | Path | None,
+    credentials: tuple[str, str] | None = None,
+) -> None:
+    """Run an emulator in the foreground until Ctrl-C (`finboard emulator`); `credentials` as in start_emulator."""
+    emulator = start_emulator(
+        host, port, seed=seed, state_path=state_path, transactions=transactions, credentials=credentials
+    )
     print(f"Plaid emulator listening on {emulator.url} (seed {seed}); Ctrl-C stops it", flush=True)
     try:
         threading.Event().wait()

@@ -59,12 +59,14 @@ class Contract:
         assert body["request_id"]
         return body  # type: ignore[no-any-return]
 
-    def raw(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        """POST arbitrary bytes (for input plaid-python refuses to send)."""
+    def raw(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None, base_url: str | None = None
+    ) -> tuple[int, bytes]:
+        """POST arbitrary bytes (for input plaid-python refuses to send), to this emulator or the one at base_url."""
         hdrs = {"Content-Type": "application/json", "PLAID-CLIENT-ID": CLIENT[0], "PLAID-SECRET": CLIENT[1]}
         if headers is not None:
             hdrs = headers
-        request = urllib.request.Request(self.emu.url + path, data=body, headers=hdrs, method="POST")
+        request = urllib.request.Request((base_url or self.emu.url) + path, data=body, headers=hdrs, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=10) as r:
                 return r.status, r.read()

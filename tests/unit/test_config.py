@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import DEFAULT_DB, load_settings
+from core.config import DEFAULT_DB, DEFAULT_SECRETS, default_locations, load_settings
 from core.errors import ConfigError
 
 NO_SECRETS = Path("/nonexistent/secrets.toml")
@@ -89,3 +89,19 @@ def test_unreadable_secrets_file_is_a_clear_error(tmp_path):
 def test_db_path_pointing_at_a_directory(tmp_path):
     with pytest.raises(ConfigError, match="is a directory"):
         settings({"FINBOARD_DB": str(tmp_path)})
+
+
+def test_a_checkout_keeps_data_in_data_and_secrets_in_dot_streamlit():
+    root = Path(__file__).resolve().parents[2]
+    assert default_locations(root) == (root / "data" / "finboard.duckdb", root / ".streamlit" / "secrets.toml")
+    assert default_locations(root) == (DEFAULT_DB, DEFAULT_SECRETS)  # this test runs in a checkout
+
+
+def test_an_installed_copy_uses_the_user_directories_never_site_packages(tmp_path, monkeypatch):
+    site_packages = tmp_path / "lib" / "python3.11" / "site-packages"  # core/ lives here, no pyproject.toml
+    site_packages.mkdir(parents=True)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    db, secrets = default_locations(site_packages)
+    assert db == tmp_path / "share" / "finboard" / "finboard.duckdb"
+    assert secrets == tmp_path / "config" / "finboard" / "secrets.toml"
