@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum, StrEnum
+from typing import TypedDict, Unpack
 
 import duckdb
 
@@ -69,16 +70,16 @@ ALLOWED: dict[ItemStatus, frozenset[ItemStatus]] = {
 _FIELDS = "status = ?, error_code = ?, error_message = ?, display_message = ?"
 
 
-def change(
-    con: duckdb.DuckDBPyConnection,
-    item_id: str,
-    event: Event,
-    *,
-    error_code: str | None = None,
-    message: str | None = None,
-    display_message: str | None = None,
-    also: Mapping[str, object] | None = None,
-) -> ItemStatus | None:
+class Details(TypedDict, total=False):
+    """What comes with an event: the error it reports, and other columns of items to write with it."""
+
+    error_code: str | None
+    message: str | None  # Finboard's advice (items.error_message)
+    display_message: str | None  # Plaid's text for the person
+    also: Mapping[str, object]  # e.g. last_synced_at, cursor
+
+
+def change(con: duckdb.DuckDBPyConnection, item_id: str, event: Event, **details: Unpack[Details]) -> ItemStatus | None:
     """Apply `event` to the item inside the caller's transaction; returns its status afterwards (None: no such item).
 
     When the event changes the status (or re-asserts it), the error fields are replaced by the ones given (a
@@ -93,11 +94,12 @@ def change(
     assignments: list[str] = []
     params: list[object] = []
     if after is not None:
-        if after is H:
-            error_code = message = display_message = None
+        error = (None, None, None) if after is H else (
+            details.get("error_code"), details.get("message"), details.get("display_message")
+        )  # fmt: skip
         assignments.append(_FIELDS)
-        params += [after.value, error_code, message, display_message]
-    for column, value in (also or {}).items():
+        params += [after.value, *error]
+    for column, value in details.get("also", {}).items():
         assignments.append(f"{column} = ?")
         params.append(value)
     if assignments:
@@ -105,20 +107,9 @@ def change(
     return after or before
 
 
-def record(
-    store: Store,
-    item_id: str,
-    event: Event,
-    *,
-    error_code: str | None = None,
-    message: str | None = None,
-    display_message: str | None = None,
-    also: Mapping[str, object] | None = None,
-) -> ItemStatus | None:
-    """`change` in a transaction of its own, for callers outside one (webhooks)."""
+def record(store: Store, item_id: str, event: Event, **details: Unpack[Details]) -> ItemStatus | None:
+    """`change` in a transaction of its own, for callers outside one (webhooks, a failed sync)."""
     with store.transaction() as con:
-        after = change(
-            con, item_id, event, error_code=error_code, message=message, display_message=display_message, also=also
-        )
+        after = change(con, item_id, event, **details)
     store.bump_data_version()
     return after
