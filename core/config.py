@@ -22,13 +22,18 @@ Mode = Literal["offline", "sandbox", "production"]
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # a checkout, or site-packages for an installed copy
 
 
+def is_checkout(root: Path) -> bool:
+    """A source checkout (its pyproject.toml beside core/), as opposed to an installed copy in site-packages."""
+    return (root / "pyproject.toml").is_file()
+
+
 def default_locations(root: Path) -> tuple[Path, Path]:
     """(database, secrets file) when FINBOARD_DB and FINBOARD_SECRETS say nothing.
 
-    A source checkout (its pyproject.toml beside core/) keeps them in data/ and .streamlit/, as `make run` always
-    has; an installed copy in the platform's user data and config directories, never inside site-packages.
+    A checkout keeps them in data/ and .streamlit/, as `make run` always has; an installed copy in the platform's
+    user data and config directories, never inside site-packages.
     """
-    if (root / "pyproject.toml").is_file():
+    if is_checkout(root):
         return root / "data" / "finboard.duckdb", root / ".streamlit" / "secrets.toml"
     data, config = platformdirs.user_data_path("finboard"), platformdirs.user_config_path("finboard")
     return data / "finboard.duckdb", config / "secrets.toml"

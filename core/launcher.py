@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.access import check_exposure, host_name, machine_addresses
-from core.config import PROJECT_ROOT, Settings
+from core.config import PROJECT_ROOT, Settings, is_checkout
 from core.errors import FinboardError
 from core.webhooks import WebhookReceiver
 from core.workspace import EMULATOR_URL_ENV, Workspace, embedded_emulator_url
@@ -37,6 +37,8 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
     _require_free_port(settings.host, port)
     env = dict(os.environ)
     env["FINBOARD_HOST"] = settings.host  # the child's Host check and login read the same settings
+    env["FINBOARD_DB"] = str(settings.db_path)  # resolved here, where a relative path was meant
+    env["FINBOARD_SECRETS"] = os.path.abspath(settings.secrets_file)
     if settings.is_offline:
         env[EMULATOR_URL_ENV] = embedded_emulator_url(settings)
     command = [
@@ -49,7 +51,10 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
     ]  # fmt: skip
     receiver = _start_webhook_receiver(settings)
     print(_listening(settings, port), flush=True)
-    child = subprocess.Popen(command, env=env)  # noqa: S603 - fixed argv, no shell
+    # A checkout's dashboard runs in the checkout, where Streamlit finds .streamlit/secrets.toml (st.login, see
+    # docs/security.md); an installed one where it was started.
+    cwd = PROJECT_ROOT if is_checkout(PROJECT_ROOT) else None
+    child = subprocess.Popen(command, env=env, cwd=cwd)  # noqa: S603 - fixed argv, no shell
     try:
         return child.wait()
     except KeyboardInterrupt:

@@ -28,8 +28,7 @@ from core.link import (
     link_script_url,
     redirect_uri_for,
 )
-from core.plaid_gateway import PlaidGateway
-from core.workspace import Workspace
+from core.workspace import OFFLINE_CLIENT_ID, OFFLINE_SECRET, Workspace
 
 FIRST_PLATYPUS = "ins_109508"
 CHECKING = LinkedAccount("Plaid Checking", "0000")
@@ -52,7 +51,7 @@ def item_id(ws) -> str:
 
 def link_token_config(ws: Workspace, token: str) -> dict[str, object]:
     """/link/token/get from the emulator: what the token was created with."""
-    body = json.dumps({"client_id": "x", "secret": "y", "link_token": token}).encode()
+    body = json.dumps({"client_id": OFFLINE_CLIENT_ID, "secret": OFFLINE_SECRET, "link_token": token}).encode()
     request = urllib.request.Request(
         ws.gateway.base_url + "/link/token/get", data=body, headers={"Content-Type": "application/json"}
     )
@@ -226,7 +225,7 @@ def test_a_reset_login_makes_the_connection_need_reconnect(ws, item_id):
     from core.items import access_token
     from core.sync import sync_items
 
-    PlaidGateway(ws.gateway.base_url, "x", "y").sandbox_reset_login(access_token(ws, item_id))
+    ws.gateway.sandbox_reset_login(access_token(ws, item_id))
     (result,) = sync_items(ws, [item_id])
     assert result.error_code == "ITEM_LOGIN_REQUIRED"
     assert list_connections(ws)[0].needs_reconnect
