@@ -106,7 +106,7 @@ def cash_flow(
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.DataFrame:
     """Per currency over the filters' window (core.analytics.filters.period_windows): income, spending,
     net, savings_rate, transfers_in_outside, transfers_out_outside, transfers_in_internal,
-    transfers_out_internal, money_in, money_out; and over the previous window previous_income,
+    transfers_out_internal, money_in, money_out, money_in_minus_out; and over the previous window previous_income,
     previous_spending, previous_net, previous_savings_rate, previous_transfers_in_outside,
     previous_transfers_out_outside.
 
@@ -146,6 +146,7 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.
                internal_in::DECIMAL(38,2) AS transfers_in_internal,
                internal_out::DECIMAL(38,2) AS transfers_out_internal,
                money_in::DECIMAL(38,2) AS money_in, money_out::DECIMAL(38,2) AS money_out,
+               (money_in - money_out)::DECIMAL(38,2) AS money_in_minus_out,
                CASE WHEN has_previous THEN p_income::DECIMAL(38,2) END AS previous_income,
                CASE WHEN has_previous THEN p_spending::DECIMAL(38,2) END AS previous_spending,
                CASE WHEN has_previous THEN (p_income - p_spending)::DECIMAL(38,2) END AS previous_net,

@@ -165,18 +165,23 @@ def _check_pair(store: Store, transaction_id: str, other_id: str) -> None:
         raise TransferError("A transfer needs two different transactions.")
     with ledger.reading(store) as con:
         rows = con.execute(
-            "SELECT transaction_id, account_id, amount, currency FROM analytics_ledger WHERE transaction_id IN (?, ?)",
+            "SELECT transaction_id, account_id, amount, currency, date FROM analytics_ledger "
+            "WHERE transaction_id IN (?, ?)",
             [transaction_id, other_id],
         ).fetchall()
     found = {r[0]: r for r in rows}
     for wanted in (transaction_id, other_id):
         if wanted not in found:
             raise TransferError(f"No transaction {wanted}; it may have been removed by the bank.")
-    (_, account_a, amount_a, currency_a), (_, account_b, amount_b, currency_b) = found[transaction_id], found[other_id]
+    (_, account_a, amount_a, currency_a, day_a), (_, account_b, amount_b, currency_b, day_b) = (
+        found[transaction_id], found[other_id]
+    )
     if account_a == account_b:
         raise TransferError("Both transactions are in the same account; a transfer moves money between two accounts.")
     if currency_a != currency_b:
         raise TransferError(f"One is in {currency_a} and the other in {currency_b}; currencies are never added.")
+    if abs((day_a - day_b).days) > LINK_WINDOW_DAYS:
+        raise TransferError(f"The two are more than {LINK_WINDOW_DAYS} days apart ({day_a} and {day_b}).")
     if amount_a == 0 or amount_a != -amount_b:
         raise TransferError(
             f"A transfer moves the same amount out of one account and into the other; these move {-amount_a} "
