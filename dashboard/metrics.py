@@ -25,18 +25,19 @@ def kpi(
     (green when up, red with `inverse`, grey with `neutral`: neither direction is better)."""
     value, previous = _number(value), _number(previous)
     shown = "–" if value is None else (f"{value:.0%}" if percent else money(value, currency))
-    delta = None
+    delta, change = None, None
     if value is not None and previous is not None:
         change = value - previous
         # st.metric reads the arrow's direction from a leading ASCII "-"
-        sign = "-" if change < 0 else "+"
+        sign = "-" if change < 0 else "+" if change > 0 else "±"
         delta = f"{sign}{abs(change) * 100:.0f} pts" if percent else f"{sign}{money(abs(change), currency)}"
     points = [p for p in (trend or []) if _number(p) is not None]
     container.metric(
         label,
         shown,
         delta,
-        delta_color="off" if neutral else "inverse" if inverse else "normal",
+        delta_color="off" if neutral or change == 0 else "inverse" if inverse else "normal",
+        delta_arrow="off" if change == 0 else "auto",
         border=True,
         help=help,
         chart_data=points if len(points) > 1 else None,
