@@ -68,14 +68,16 @@ def summary(result: TransactionPage, currency: str) -> str:
         f"money in **{money(result.money_in, currency)}**",
         f"money out **{money(result.money_out, currency)}**",
     ]
-    hidden = []
+    hidden, switches = [], []
     if result.hidden_pending:
         hidden.append(f"{result.hidden_pending:,} pending")
+        switches.append("*Include pending*")
     if result.hidden_transfers:
         hidden.append(f"{result.hidden_transfers:,} transfers")
+        switches.append("*Show transfers*")
     line = " · ".join(parts)
     if hidden:
-        line += f"  \n:gray[Not shown: {' and '.join(hidden)} (see *Include …* in the sidebar).]"
+        line += f"  \n:gray[Not shown: {' and '.join(hidden)} (see {' and '.join(switches)} in the sidebar).]"
     return line
 
 

@@ -25,12 +25,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from core.analytics.money_rules import category_flow_sql, pair_evidence_sql
 
 TRANSFER_MATCH_DAYS = 4
+# A component whose outs x ins exceed this is solved on a sparse graph instead of a dense cost matrix
+# (4 million cells = 32 MB): a decade of identical daily transfers makes one component of thousands.
+DENSE_LIMIT = 4_000_000
 
 # Pairs the person confirmed or linked, when both halves are still there (each decision points at the other).
 USER_PAIRS_SQL = """
@@ -81,9 +84,8 @@ def apply_pairs(con: duckdb.DuckDBPyConnection) -> int:
     """Match transfers over the resolved categories in analytics_ledger and write the pairs (and the flow
     that follows) into the rows whose pair changed; returns how many pairs there are now."""
     user = con.execute(USER_PAIRS_SQL).fetchall()
-    edges = con.sql(CANDIDATE_EDGES_SQL, params={"days": TRANSFER_MATCH_DAYS}).to_arrow_table()
-    assert edges is not None
-    automatic = maximum_matching(*(edges.column(c).to_numpy(zero_copy_only=False) for c in ("out_id", "in_id", "gap")))
+    edges = con.execute(CANDIDATE_EDGES_SQL, {"days": TRANSFER_MATCH_DAYS}).fetchnumpy()
+    automatic = maximum_matching(np.asarray(edges["out_id"]), np.asarray(edges["in_id"]), np.asarray(edges["gap"]))
     halves = [(a, b) for a, b in user] + [h for o, i in automatic for h in ((o, i), (i, o))]
     table = pa.table(
         {"transaction_id": pa.array([a for a, _ in halves], pa.string()),
@@ -100,7 +102,10 @@ def apply_pairs(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def maximum_matching(
-    out_ids: Sequence[str] | np.ndarray, in_ids: Sequence[str] | np.ndarray, gaps: Sequence[int] | np.ndarray
+    out_ids: Sequence[str] | np.ndarray,
+    in_ids: Sequence[str] | np.ndarray,
+    gaps: Sequence[int] | np.ndarray,
+    dense_limit: int = DENSE_LIMIT,
 ) -> list[tuple[str, str]]:
     """Pairs (out_id, in_id) from candidate edges: as many as possible, then the smallest total gap, then
     ids; every id in at most one pair. The answer depends only on the set of edges, not their order."""
@@ -120,25 +125,44 @@ def maximum_matching(
     pairs: list[tuple[str, str]] = []
     for edges in np.split(by_component, bounds):
         if len(edges) == 1:  # most components: one out, one in
-            pairs.append((outs[out_idx[edges[0]]], ins[in_idx[edges[0]]]))
+            pairs.append((str(outs[out_idx[edges[0]]]), str(ins[in_idx[edges[0]]])))
             continue
-        for o, i in _solve_component(out_idx[edges], in_idx[edges], gap[edges]):
-            pairs.append((outs[o], ins[i]))
+        for o, i in _solve_component(out_idx[edges], in_idx[edges], gap[edges], dense_limit):
+            pairs.append((str(outs[o]), str(ins[i])))
     return pairs
 
 
-def _solve_component(out_idx: np.ndarray, in_idx: np.ndarray, gap: np.ndarray) -> list[tuple[int, int]]:
-    """An exact min-cost assignment on one component, with costs that rank matchings by size first,
-    then total gap, then the sum of the edges' positions in id order (edges arrive in that order)."""
+def _solve_component(
+    out_idx: np.ndarray, in_idx: np.ndarray, gap: np.ndarray, dense_limit: int
+) -> list[tuple[int, int]]:
+    """An exact min-cost matching on one component, with costs that rank matchings by size first, then
+    total gap, then the sum of the edges' positions in id order (edges arrive in that order)."""
     rows, row_of = np.unique(out_idx, return_inverse=True)
     cols, col_of = np.unique(in_idx, return_inverse=True)
     size, count = min(len(rows), len(cols)), len(gap)
     rank_weight = float(size * count + 1)  # one day of gap outweighs any sum of ranks
-    edge_cost = gap * rank_weight + np.arange(count)
-    missing = float(size * (int(gap.max()) * rank_weight + count) + 1)  # outweighs any sum of real edges
-    cost = np.full((len(rows), len(cols)), missing)
-    cost[row_of, col_of] = edge_cost
-    picked_rows, picked_cols = linear_sum_assignment(cost)
-    return [
-        (int(rows[r]), int(cols[c])) for r, c in zip(picked_rows, picked_cols, strict=True) if cost[r, c] < missing
-    ]
+    edge_cost = gap * rank_weight + np.arange(count) + 1  # > 0: the sparse solver takes a zero for no edge
+    missing = 2.0 * size * (int(gap.max()) * rank_weight + count + 2) + 1  # outweighs any sum of real edges
+    if len(rows) * len(cols) <= dense_limit:
+        cost = np.full((len(rows), len(cols)), missing)
+        cost[row_of, col_of] = edge_cost
+        picked_rows, picked_cols = linear_sum_assignment(cost)
+        chosen = [(r, c) for r, c in zip(picked_rows, picked_cols, strict=True) if cost[r, c] < missing]
+    else:
+        chosen = _sparse_matching(row_of, col_of, edge_cost, len(rows), len(cols), missing)
+    return [(int(rows[r]), int(cols[c])) for r, c in chosen]
+
+
+def _sparse_matching(
+    row_of: np.ndarray, col_of: np.ndarray, cost: np.ndarray, n_rows: int, n_cols: int, missing: float
+) -> list[tuple[int, int]]:
+    """The same min-cost maximum matching on a sparse graph that always has a full matching: beside the
+    real edges, each out may take a private stand-in (cost `missing`), each in too, and stand-ins pair
+    with each other along the real edges; so leaving an edge unmatched costs `missing` twice."""
+    out_stand_in, in_stand_in = n_cols + np.arange(n_rows), n_rows + np.arange(n_cols)  # columns, rows
+    left = np.concatenate([row_of, np.arange(n_rows), in_stand_in, n_rows + col_of])
+    right = np.concatenate([col_of, out_stand_in, np.arange(n_cols), n_cols + row_of])
+    weight = np.concatenate([cost, np.full(n_rows + n_cols, missing), np.ones(len(cost))])
+    graph = csr_matrix((weight, (left, right)), shape=(n_rows + n_cols,) * 2)
+    picked_rows, picked_cols = min_weight_full_bipartite_matching(graph)
+    return [(int(r), int(c)) for r, c in zip(picked_rows, picked_cols, strict=True) if r < n_rows and c < n_cols]

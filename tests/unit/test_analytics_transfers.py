@@ -9,6 +9,8 @@ import itertools
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.analytics import ledger, transfers
 from core.analytics.cash_flow import totals
@@ -201,3 +203,26 @@ def test_decisions_survive_resyncs_and_follow_a_pending_transaction_to_the_poste
     assert decided == {
         (posted_out, "pair", card_in), (card_in, "pair", posted_out), (posted_other, "not_transfer", None)
     }  # fmt: skip
+
+
+def score(pairs, edges):
+    """(pairs, total gap) of a matching; checks each id is in at most one pair and every pair is an edge."""
+    gaps = {(o, i): g for o, i, g in edges}
+    ends = [o for o, _ in pairs] + [i for _, i in pairs]
+    assert len(set(ends)) == len(ends) and all(p in gaps for p in pairs)
+    return len(pairs), sum(gaps[p] for p in pairs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcdef"), st.sampled_from("uvwxyz"), st.integers(0, 4)), max_size=12,
+                unique_by=lambda e: e[:2]))  # fmt: skip
+def test_the_sparse_solver_for_big_groups_finds_matchings_as_good_as_the_dense_one(edges):
+    """Trying every matching is the oracle: most pairs, then the smallest total gap."""
+    best = max(
+        ((len(c), -sum(g for *_, g in c)) for n in range(len(edges) + 1) for c in itertools.combinations(edges, n)
+         if len({o for o, *_ in c}) == len(c) == len({i for _, i, _ in c})),
+        default=(0, 0),
+    )  # fmt: skip
+    args = tuple(zip(*edges, strict=True)) if edges else ((), (), ())
+    dense, sparse = maximum_matching(*args), maximum_matching(*args, dense_limit=0)
+    assert score(dense, edges) == score(sparse, edges) == (best[0], -best[1])
