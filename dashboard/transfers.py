@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from dashboard.page import PageContext
 
 ERROR_KEY = "_transfer_error"
+_LIST_ROUND = "_transfer_review_round"
+
+
+def review_table_key() -> str:
+    """The review list's widget key: new after each decision, so the selection does not slide onto the
+    next pair when the decided one moves down the list."""
+    return f"transfer_review_table_{st.session_state.get(_LIST_ROUND, 0)}"
 
 
 def act(action: Callable[[], object], success: str) -> None:
@@ -32,6 +39,7 @@ def act(action: Callable[[], object], success: str) -> None:
         st.toast(success, icon=":material/check:")
     except FinboardError as e:
         st.session_state[ERROR_KEY] = str(e)
+    st.session_state[_LIST_ROUND] = st.session_state.get(_LIST_ROUND, 0) + 1
     st.rerun()
 
 
@@ -126,7 +134,7 @@ def review_list(page: PageContext, store: Store, review: data.TransferReview) ->
             "days apart": st.column_config.NumberColumn("Days apart", width="small"),
             "description": st.column_config.TextColumn("Description", width="medium"),
         },
-        key="transfer_review_table",
+        key=review_table_key(),
         on_select="rerun",
         selection_mode="single-row",
     )
