@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.store import schema_version
+from core.vault import key_file_mode
 from dashboard.context import workspace
 
 ws = workspace()
@@ -40,7 +41,7 @@ st.dataframe(
             str(s.db_path),
             f"{size_mb:,.1f} MB",
             str(version),
-            "FINBOARD_KEY (environment)" if s.key else f"key file {s.key_file} (mode 0600)",
+            "FINBOARD_KEY (environment)" if s.key else f"key file {s.key_file} ({key_file_mode(s.key_file)})",
         ],
     },
     hide_index=True,
