@@ -19,12 +19,27 @@ from starlette.types import ASGIApp
 START_TIMEOUT_SECONDS = 10.0
 
 
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A bound, listening TCP socket. Created with proto=IPPROTO_TCP, not 0: asyncio turns Nagle off
+    (TCP_NODELAY) only on sockets that say they are TCP, and with Nagle on, a response written as headers
+    then body waits ~40 ms for the client's delayed ACK."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class ServerThread:
     """uvicorn serving `app` on host:port in a daemon thread until stop()."""
 
     def __init__(self, app: ASGIApp, host: str, port: int, *, name: str, **options: Any) -> None:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self._socket = socket.create_server((host, port), family=family, backlog=128)  # OSError: the port is taken
+        self._socket = _listening_socket(host, port)  # OSError: the port is taken
         config = uvicorn.Config(
             app, log_config=None, access_log=False, lifespan="off", ws="none", server_header=False,
             timeout_graceful_shutdown=2, **options,
