@@ -197,7 +197,7 @@ def _stop_on_signals() -> None:
     """
 
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt(signal.Signals(signum).name)  # `finboard run` tells Ctrl-C from `kill` by it
 
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
