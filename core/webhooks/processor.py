@@ -167,8 +167,8 @@ class WebhookProcessor:
             )  # fmt: skip
         events += summaries
         self._retrying(partial(record_events, self._ws.store, events))
-        if any(d.rejection is None and not d.duplicate for d in batch):
-            self._ws.store.bump_data_version()  # refusals and replays changed nothing a page shows: no rerun
+        if any(d.rejection is None for d in batch):
+            self._ws.store.bump_data_version()  # refusals changed nothing a page shows: no rerun for them
         for event in events:
             log.info("webhook %s/%s item %s: %s", event.webhook_type, event.webhook_code, event.item_id, event.outcome)
         # After the audit rows exist, so a job that finishes fast finds its events to update.
