@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.vault import key_file_mode
 from dashboard.context import database_facts, workspace
 
 ws = workspace()
@@ -32,12 +33,14 @@ st.dataframe(
 st.subheader("Data")
 st.dataframe(
     {
-        "setting": ["Database", "Size", "Schema version", "Encryption key"],
+        "setting": ["Database", "Size", "Schema version", "Encryption key", "Who can open the dashboard"],
         "value": [
             str(s.db_path),
             f"{facts.size_mb:,.1f} MB",
             str(facts.schema_version),
-            "FINBOARD_KEY (environment)" if s.key else f"key file {s.key_file} (mode 0600)",
+            "FINBOARD_KEY (environment)" if s.key else f"key file {s.key_file} ({key_file_mode(s.key_file)})",
+            ("this computer only" if s.is_loopback else "your network") + f" (listening on {s.host})"
+            + (", with the FINBOARD_PASSWORD login" if s.password else ""),
         ],
     },
     hide_index=True,
