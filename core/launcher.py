@@ -28,7 +28,7 @@ from core.webhooks import WebhookReceiver
 from core.workspace import EMULATOR_URL_ENV, Workspace, embedded_emulator_url
 
 APP = PROJECT_ROOT / "dashboard" / "serve.py"  # st.App around dashboard/app.py, with the Host check and login
-STREAMLIT_SETTINGS = PROJECT_ROOT / "dashboard" / "streamlit.toml"  # theme, error details...: passed as flags
+STREAMLIT_SETTINGS = PROJECT_ROOT / "dashboard" / ".streamlit" / "config.toml"  # theme, address...: passed as flags
 
 
 def run_dashboard(settings: Settings, *, port: int) -> int:
@@ -77,10 +77,10 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
 
 
 def streamlit_flags(path: Path = STREAMLIT_SETTINGS) -> list[str]:
-    """Every setting of dashboard/streamlit.toml as a `streamlit run` flag: `--section.key=value`.
+    """Every setting of dashboard/.streamlit/config.toml as a `streamlit run` flag: `--section.key=value`.
 
-    Flags hold wherever Finboard is installed and started from (a .streamlit/config.toml is read from the working
-    directory only); lists go as JSON, which is how Streamlit's command line reads them.
+    Flags hold whatever the Streamlit version reads from where (and outrank a .streamlit/config.toml in the working
+    directory); lists go as JSON, which is how Streamlit's command line reads them.
     """
 
     def flags(table: dict[str, Any], prefix: str) -> Iterator[str]:

@@ -87,7 +87,7 @@ def test_the_installed_dashboard_runs_from_anywhere_with_every_page(installed, t
         page = context.new_page()
         page.goto(url)
         wait_for_streamlit(page)
-        # dashboard/streamlit.toml reached Streamlit as flags: its primary color, not Streamlit's red.
+        # dashboard/.streamlit/config.toml reached Streamlit as flags: its primary color, not Streamlit's red.
         connect = page.get_by_role("button", name="Connect a bank").first
         assert connect.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(37, 99, 235)"
         page.get_by_role("button", name="Load demo bank").first.click()
