@@ -27,6 +27,16 @@ SORTS: dict[str, tuple[SortKey, bool, str]] = {
     "account": ("account", False, "Account"),
 }
 SOURCE_LABELS = {"user": "you", "rule": "rule", "plaid": "Plaid"}
+MAX_PAGE = 1_000_000  # 50 million transactions at 50 a page; a larger number is a typo, not a page
+
+
+def page_number(raw: str) -> int | None:
+    """A page number from the URL (`int()`, so "²" or "1e3" are refused), or None outside 1..MAX_PAGE."""
+    try:
+        number = int(raw)
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_PAGE else None
 
 
 def transactions_table(

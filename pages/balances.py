@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.analytics.intervals import INTERVAL_LABELS
+from core.text import markdown_text
 from dashboard import charts, data
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
@@ -101,7 +102,7 @@ st.dataframe(
     },
 )
 if not other.empty:
-    currencies = ", ".join(sorted(set(other["currency"])))
+    currencies = ", ".join(markdown_text(c) for c in sorted(set(other["currency"])))
     st.caption(
         f"{len(other)} account(s) in {currencies} are not shown: choose the currency in the sidebar. "
         "Balances in different currencies are never added together."

@@ -16,12 +16,12 @@ from tests.webhook_support import seed_item
 
 def webhook_tables(at: AppTest) -> list[Any]:
     """The webhook events table (the page's other tables list accounts)."""
-    return [t for t in at.table if "Outcome" in t.value.columns]
+    return [t for t in at.dataframe if "Outcome" in t.value.columns]
 
 
 def cells(at: AppTest) -> list[list[str]]:
     [table] = webhook_tables(at)
-    frame = table.value.reset_index()
+    frame = table.value
     return [[str(v) for v in row] for row in frame.itertuples(index=False)]
 
 
