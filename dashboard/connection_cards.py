@@ -16,6 +16,7 @@ from core.text import markdown_text
 from core.workspace import Workspace
 from dashboard.actions import sync_with_progress
 from dashboard.link import add_accounts_button, reconnect_button
+from dashboard.tables import grid_text
 
 BadgeColor = Literal["green", "orange", "red", "gray"]
 # status -> (badge text, colour, icon)
@@ -63,7 +64,7 @@ def show_connection(ws: Workspace, c: Connection) -> None:
             if st.button("Disconnect", key=f"remove_{item.item_id}", icon=":material/link_off:"):
                 _confirm_disconnect(ws, c)
         if c.accounts:  # a data grid: unlike st.table, it never renders the bank's names as Markdown
-            st.dataframe(_accounts_table(c), hide_index=True)
+            st.dataframe(grid_text(_accounts_table(c)), hide_index=True)
         else:
             st.caption("No accounts yet: they appear after the first sync.")
         if sync:

@@ -32,7 +32,7 @@ from core.analytics.filters import (
 )
 from core.analytics.saved_views import delete_view, save_view
 from core.errors import FinboardError
-from core.text import code_span, markdown_text
+from core.text import code_span, markdown_text, one_line
 from dashboard import data
 from dashboard.context import workspace
 
@@ -216,7 +216,7 @@ def _render(choices: FilterChoices) -> Filters:
             key=_W["currency"],
             help="Amounts in different currencies are never added up.",
         )
-    accounts = {a.account_id: a.label for a in choices.accounts}
+    accounts = {a.account_id: one_line(a.label) for a in choices.accounts}  # plain text; no control characters
     picked_accounts = sb.multiselect(
         "Accounts", list(accounts), format_func=accounts.__getitem__, key=_W["accounts"], placeholder="All accounts"
     )

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.analytics.categories import full_label
 from core.analytics.transactions import SortKey, TransactionPage
+from core.text import one_line
 from dashboard import data
 from dashboard.charts import ZERO_DECIMALS, money
 
@@ -88,15 +89,24 @@ def summary(result: TransactionPage, currency: str) -> str:
     return line
 
 
+def grid_text(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """`frame` with its text (in `columns`, default all) fit for a data grid: a grid never renders Markdown,
+    but it does draw control characters and obey right-to-left overrides ("\u202egnp.exe" reads "exe.png")."""
+    out = frame.copy()
+    for column in columns if columns is not None else list(out.columns):
+        out[column] = [one_line(v) if isinstance(v, str) else v for v in out[column]]
+    return out
+
+
 def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The columns a person reads, in order; amounts are already money-in-positive."""
+    """The columns a person reads, in order, as grid text; amounts are already money-in-positive."""
     if rows.empty:
         return pd.DataFrame(columns=["transaction_id", "date", "name", "amount", "category", "account", "status"])
     status = [
         ", ".join(s for s in ("pending" if p else "", "transfer" if t else "") if s)
         for p, t in zip(rows["pending"], rows["is_transfer"], strict=True)
     ]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "transaction_id": rows["transaction_id"],
             "date": rows["date"],
@@ -113,6 +123,7 @@ def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
             "status": status,
         }
     )
+    return grid_text(table, ["name", "description", "category", "account"])
 
 
 NAMED_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}  # st.column_config's currency formats

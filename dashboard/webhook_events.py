@@ -9,6 +9,7 @@ from core.items import list_items
 from core.webhooks import recent_events
 from core.workspace import Workspace
 from dashboard.context import data_version
+from dashboard.tables import grid_text
 
 SHOWN_EVENTS = 20
 
@@ -26,7 +27,7 @@ def _events_table(_ws: Workspace, db_path: str, version: int) -> pd.DataFrame:
         }
         for e in recent_events(_ws.store, SHOWN_EVENTS)
     ]
-    return pd.DataFrame(rows)
+    return grid_text(pd.DataFrame(rows))  # claimed fields of forged requests: no control characters
 
 
 def show_webhook_events(ws: Workspace) -> None:

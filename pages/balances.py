@@ -8,7 +8,7 @@ from dashboard import charts, data
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
-from dashboard.tables import NAMED_FORMATS
+from dashboard.tables import NAMED_FORMATS, grid_text
 
 page = analytics_page("Balances", page_keys=("interval",))
 interval = url_choice(
@@ -72,7 +72,7 @@ page.chart(
 st.subheader("Accounts")
 money_format = NAMED_FORMATS.get(page.currency, f"%.2f {page.currency}")
 st.dataframe(
-    accounts[
+    grid_text(accounts)[
         [
             "institution",
             "name",
