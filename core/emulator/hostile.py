@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 INSTITUTION_ID = "ins_666666"
 HOSTILE_HOSTS = ("127.0.0.1:9", "evil.example")  # port 9 is "discard"; .example never resolves
 
-INSTITUTION_NAME = INSTITUTIONS_BY_ID[INSTITUTION_ID].name  # a formula and a Markdown image (catalog.py)
+INSTITUTION_NAME = INSTITUTIONS_BY_ID[INSTITUTION_ID].name  # a formula and a Markdown image (catalog.toml)
 LONG_NAME = "L" + ("ong merchant name " * 60)[:1023]  # 1,024 characters
 
 # One attack per line; merchants take them in turn.
@@ -67,13 +67,13 @@ EVERY_NAME = (INSTITUTION_NAME, *NAMES, *(name for pair in ACCOUNT_NAMES.values(
 
 def disguise(world: World) -> None:
     """Give a freshly built world the hostile names (before its history is written)."""
-    world.accounts = [
+    world.accounts[:] = [  # in place: the world's books read the same list
         dataclasses.replace(a, name=ACCOUNT_NAMES[a.role][0], official_name=ACCOUNT_NAMES[a.role][1])
         if a.role in ACCOUNT_NAMES
         else dataclasses.replace(a, name=f"{NAMES[a.index % len(NAMES)]} {a.mask}")
         for a in world.accounts
     ]
-    world._bodies = HostileWriter(
+    world.books._bodies = HostileWriter(
         world.seed,
         world.ordinal,
         [a.account_id for a in world.accounts],
