@@ -46,10 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:  # a file or directory Finboard needs cannot be used: say which, and what to check
         if os.environ.get("FINBOARD_DEBUG"):
             raise
-        reason = path_problem(Path(e.filename), e.strerror or str(e)) if e.filename else e.strerror or str(e)
+        if not e.filename:  # not about a path (a socket, say): say what the system said
+            print(f"finboard: {e.strerror or e}. Run again with FINBOARD_DEBUG=1 to see where.", file=sys.stderr)
+            return EXIT_FAILED
+        reason = path_problem(Path(e.filename), e.strerror or str(e))
         print(
-            f"finboard: cannot use {e.filename or 'a file'}: {reason}. Check that its directory exists and that "
-            "you may write there (FINBOARD_DB sets where the database and its key live).",
+            f"finboard: cannot use {e.filename}: {reason}. Check that its directory exists and that you may write "
+            "there (FINBOARD_DB sets where the database and its key live).",
             file=sys.stderr,
         )
         return EXIT_FAILED

@@ -138,3 +138,14 @@ def test_a_wrong_key_during_sync_changes_no_status(tmp_path, monkeypatch, capsys
     after = {i.item_id: (i.status, i.error_code, i.error_message, i.last_synced_at) for i in list_items(ws)}
     assert set(after) == set(ids)
     assert all(state == ("healthy", None, None, None) for state in after.values()), after
+
+
+def test_any_other_file_problem_names_the_file_not_a_stack_trace(monkeypatch, capsys):
+    def unwritable_version_file(args):
+        raise PermissionError(13, "Permission denied", "/srv/data/finboard.duckdb.version.tmp")
+
+    monkeypatch.setattr(cli, "cmd_items", unwritable_version_file)
+    code, err = run(capsys, "items")
+    assert code == cli.EXIT_FAILED
+    one_line_without_surprise(err)
+    assert "cannot use /srv/data/finboard.duckdb.version.tmp: Permission denied" in err and "FINBOARD_DB" in err
