@@ -29,7 +29,7 @@ _MARKDOWN_SYNTAX = re.compile(r"([\\`*_~\[\]()<>&$:#+\-|{}])")
 _ORDERED_LIST = re.compile(r"^(\d+)\.")
 WORD_JOINER = "\u2060"
 _TEXT_PATTERNS = re.compile(
-    r"(?<=:)"  # :shortcode:, :material/icon:, http:// (the joiner goes after every colon)
+    r"(?<=:)(?=[\w/\\])"  # :shortcode:, :+1:, :material/icon:, http:// (not "synced: 3")
     r"|(?<=@)"  # name@example.com
     r"|(?<=www)(?=\.)"  # www.example.com
     r"|(?<=[-<>~])(?=\\?[-<>=])",  # ->, <-, --, >=, <=, ~= (the first character is escaped by then)

@@ -16,7 +16,6 @@ from core.text import markdown_text
 from core.workspace import Workspace
 from dashboard.actions import sync_with_progress
 from dashboard.link import add_accounts_button, reconnect_button
-from dashboard.tables import grid_text
 
 BadgeColor = Literal["green", "orange", "red", "gray"]
 # status -> (badge text, colour, icon)
@@ -63,8 +62,8 @@ def show_connection(ws: Workspace, c: Connection) -> None:
             )
             if st.button("Disconnect", key=f"remove_{item.item_id}", icon=":material/link_off:"):
                 _confirm_disconnect(ws, c)
-        if c.accounts:  # a data grid: unlike st.table, it never renders the bank's names as Markdown
-            st.dataframe(grid_text(_accounts_table(c)), hide_index=True)
+        if c.accounts:
+            st.table(_accounts_table(c), hide_index=True)
         else:
             st.caption("No accounts yet: they appear after the first sync.")
         if sync:
@@ -98,11 +97,12 @@ def _when(moment: datetime | None) -> str:
 
 
 def _accounts_table(c: Connection) -> pd.DataFrame:
+    """st.table renders its cells as Markdown: the bank's names and types are escaped (shown as written)."""
     return pd.DataFrame(
         {
-            "Account": [a.name or "(unnamed)" for a in c.accounts],
-            "Type": [" / ".join(t for t in (a.type, a.subtype) if t) for a in c.accounts],
-            "Number": [f"••••{a.mask}" if a.mask else "" for a in c.accounts],
+            "Account": [markdown_text(a.name) if a.name else "(unnamed)" for a in c.accounts],
+            "Type": [markdown_text(" / ".join(t for t in (a.type, a.subtype) if t)) for a in c.accounts],
+            "Number": [markdown_text(f"••••{a.mask}") if a.mask else "" for a in c.accounts],
         }
     )
 

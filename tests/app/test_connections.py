@@ -91,7 +91,8 @@ def test_a_connection_shows_accounts_status_last_sync_and_actions(ws, item_id):
     assert "First Platypus Bank" in [s.value for s in at.subheader]
     assert "Connected and syncing." in texts(at)
     assert any("Last synced 20" in c.value and "transactions" in c.value for c in at.caption)
-    (accounts,) = [t.value for t in at.dataframe if "Account" in t.value.columns]
+    (table,) = at.table
+    accounts = table.value
     assert "Plaid Checking" in accounts["Account"].tolist()
     assert "••••0000" in accounts["Number"].tolist()
     assert "depository / checking" in accounts["Type"].tolist()

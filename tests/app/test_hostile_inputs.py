@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from core.analytics.filters import FILTER_KEYS
 from core.emulator import hostile
 from core.store import Store
-from core.text import one_line
+from core.text import markdown_text, one_line
 from core.webhooks.audit import WebhookEvent, record_events
 from tests.conftest import ROOT
 from tests.worlds import hostile_world, small_world
@@ -101,9 +101,14 @@ def test_the_hostile_banks_names_are_shown_as_text(hostile_db, page):
     for text in plotly:
         leaked = [name for name in PLOTLY_ACTIVE if name in text]
         assert not leaked, f"unescaped in a chart: {leaked[0]!r} in {text!r}"
+    cells = [v for t in at.table for column in t.value.columns for v in t.value[column] if isinstance(v, str)]
+    for text in cells:  # st.table renders its cells as Markdown too
+        leaked = [name for name in MARKDOWN_ACTIVE if name in text]
+        assert not leaked, f"unescaped in a table: {leaked[0]!r} in {text!r}"
     if page == "connections.py":
-        (events,) = [d.value for d in at.dataframe if "Outcome" in d.value.columns]
-        assert events["Webhook"].iloc[0].startswith("[x](http://evil.example/w)"), "a data grid shows the text as is"
+        (events,) = [t.value for t in at.table if "Outcome" in t.value.columns]
+        assert events["Webhook"].iloc[0].startswith(markdown_text("[x](http://evil.example/w)"))
+        assert {markdown_text(n) for n in hostile.EVERY_NAME} & set(cells), "the accounts table shows the names"
 
 
 # -- query parameters ----------------------------------------------------------------------------
