@@ -88,9 +88,9 @@ def test_every_chart_dataset_is_data_in_csv_and_xlsx(store, name):
     assert_no_formula_cell(export.table_bytes(data, "xlsx", sheet=name))
 
 
-def test_dashboard_transaction_downloads_are_data(store, tmp_path):
+def test_dashboard_transaction_downloads_are_data(store):
     for fmt in ("csv", "xlsx"):
-        data = export.transactions_bytes(store, fmt, EVERYTHING, TODAY, tmp_path)
+        data = export.transactions_bytes(store, fmt, EVERYTHING, TODAY)
         frame = pd.read_csv(io.BytesIO(data), keep_default_na=False) if fmt == "csv" else assert_no_formula_cell(data)
         assert_no_formula_text(frame)
 
