@@ -65,6 +65,13 @@ def con():
     """An in-memory database with Finboard's schema and the world above."""
     con = duckdb.connect()
     migrate(con)
+    write_world(con)
+    yield con
+    con.close()
+
+
+def write_world(con):
+    """The world above, written into a database with Finboard's schema."""
     con.execute("INSERT INTO items (item_id, institution_name) VALUES ('item-1', 'First Platypus Bank')")
     for account_id, name, mask, kind, subtype, currency in ACCOUNTS:
         con.execute(
@@ -73,13 +80,9 @@ def con():
             [account_id, name, mask, kind, subtype, currency],
         )
     for transaction_id, account_id, day, amount, pending in TRANSACTIONS:
-        insert_transaction(
-            con, transaction_id, account_id, day, transaction_id, None, amount, "USD", pending, None, None
-        )
+        posted(con, transaction_id, account_id, day, amount, pending=pending)
     for account_id, day, balance, derived in BALANCES:
         report(con, account_id, day, balance, derived=derived)
-    yield con
-    con.close()
 
 
 def posted(con, transaction_id, account_id, day, amount, *, pending=False):
