@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.analytics.balance_checks import BalanceChecks, not_checked_reason
+from core.analytics.balance_checks import BalanceChecks
 
 RULE = (
     "Each change between two balances the bank reported on different days must equal the posted transactions "
@@ -78,7 +78,7 @@ def _disagreements(pairs: pd.DataFrame) -> None:
 
 def _accounts(accounts: pd.DataFrame) -> None:
     status = [
-        not_checked_reason(a["type"]) if not a["checked"]
+        f"not checked ({a['type']})" if not a["checked"]
         else "needs balances reported on a second day" if a["pairs"] == 0
         else f"{a['disagreeing']} disagree" if a["disagreeing"]
         else "reconciles"

@@ -245,7 +245,9 @@ def _account_status(a: dict[Hashable, Any]) -> str:
     if days == 1:
         return f"1 day of reported balances ({a['first_day']:%Y-%m-%d}); a sync on another day makes it checkable"
     pairs, disagreeing = int(a["pairs"]), int(a["disagreeing"])
-    verdict = f"{disagreeing} disagree{'s' if disagreeing == 1 else ''}" if disagreeing else "all reconcile"
+    verdict = "reconciles" if pairs == 1 else "all reconcile"
+    if disagreeing:
+        verdict = f"{disagreeing} disagree{'s' if disagreeing == 1 else ''}"
     return (
         f"{days} days of reported balances ({a['first_day']:%Y-%m-%d} to {a['last_day']:%Y-%m-%d}), "
         f"{_count(pairs, 'pair')} checked: {verdict}"
