@@ -173,9 +173,15 @@ def test_same_day_transactions_posted_after_the_snapshot_count_in_the_next_pair(
     chk = pair(check_balances(con), "chk")
     assert (chk["posted_change"], chk["same_day"], chk["transactions_change"]) == (780.0, 0.0, 780.0)
     # (+20.00 out on Mar 1, -20.00 out on Mar 31) cancel here; now only the Mar 1 withdrawal:
-    report(con, "chk", MAR_31, "1760.00", same_day=Decimal("20.00"))
+    report(con, "chk", MAR_31, "1760.00", same_day=Decimal("20.00"))  # docs/analytics.md's example
     chk = pair(check_balances(con), "chk")
-    assert (chk["same_day"], chk["transactions_change"], chk["reconciles"]) == (-20.0, 760.0, True)
+    assert (chk["posted_change"], chk["same_day"], chk["transactions_change"], chk["reconciles"]) == (
+        780.0, -20.0, 760.0, True,
+    )  # fmt: skip
+    con.execute("DELETE FROM plaid_transaction_rows WHERE transaction_id = 'rent'")
+    chk = pair(check_balances(con), "chk")
+    assert (chk["transactions_change"], chk["verdict"]) == (1960.0, "$1,200.00 less money out")
+    posted(con, "rent", "chk", "2025-03-20", "1200.00")
     report(con, "chk", MAR_1, "1000.00", same_day=None)  # without the record, Mar 1 is taken whole
     assert "$20.00 less money out" in check_balances(con).disagreements["message"].iloc[0]
 
