@@ -58,9 +58,9 @@ reported AS (
 
 PAIRS = f"""
 WITH {_ACCOUNTS},
-daily AS (
+daily AS (  -- the rows of the `transactions` view, without the categories it resolves (2-3x faster)
     SELECT account_id, date, sum(amount) AS total
-    FROM transactions SEMI JOIN (SELECT account_id FROM reported) USING (account_id)
+    FROM plaid_transactions SEMI JOIN (SELECT account_id FROM reported) USING (account_id)
     WHERE NOT pending GROUP BY ALL
 ),
 between_days AS (
