@@ -43,7 +43,7 @@ accts AS (
                AS institution,
            coalesce(a.type, 'other') AS type,
            coalesce(a.iso_currency_code, a.unofficial_currency_code, 'XXX') AS currency,
-           list_contains(['depository', 'credit'], a.type) AS checked
+           list_contains($checked_types::VARCHAR[], a.type) AS checked
     FROM accounts a LEFT JOIN items i USING (item_id)
     WHERE $all_accounts OR list_contains($accounts::VARCHAR[], a.account_id)
 ),
@@ -173,7 +173,7 @@ class BalanceChecks:
 
 def check_balances(con: duckdb.DuckDBPyConnection, accounts: Sequence[str] = ()) -> BalanceChecks:
     """Check every account (or only `accounts`): see the module docstring for the rule."""
-    params = {"all_accounts": not accounts, "accounts": list(accounts)}
+    params = {"all_accounts": not accounts, "accounts": list(accounts), "checked_types": list(CHECKED_TYPES)}
     pairs = con.execute(PAIRS, params).df()
     pairs["verdict"] = pd.Series([_verdict(p) for p in pairs.to_dict("records")], index=pairs.index, dtype=str)
     pairs["message"] = pd.Series([_message(p) for p in pairs.to_dict("records")], index=pairs.index, dtype=str)
@@ -206,9 +206,9 @@ def _message(pair: dict[Hashable, Any]) -> str:
             f"{money(pair['same_day'], currency, signed=True)} from the two days' own transactions)"
         )
     return (
-        f"{pair['account']}: transactions explain {pair['verdict']} than the bank reports between {start:%Y-%m-%d} and "
-        f"{end:%Y-%m-%d} "
-        f"(missing or duplicated history?): the balance went from {money(pair['start_balance'], currency)} to "
+        f"{pair['account']}: transactions explain {pair['verdict']} than the bank reports between {start:%Y-%m-%d} "
+        f"and {end:%Y-%m-%d} (missing or duplicated history?): the balance went from "
+        f"{money(pair['start_balance'], currency)} to "
         f"{money(pair['end_balance'], currency)} ({money(pair['bank_change'], currency, signed=True)}), the "
         f"transactions account for {explained}."
     )
