@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import logging
 import os
 import signal
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from core.config import check_host, load_settings
+from core.config import PRIVATE_UMASK, check_host, load_settings
 from core.errors import ConfigError, FinboardError
 from core.workspace import Workspace
 
@@ -28,6 +29,7 @@ DATASET_NAMES = ("summary", "cash-flow", "money-flows", "categories", "categorie
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)  # first thing; inherited by the processes Finboard starts (the Streamlit server)
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -181,6 +183,13 @@ def port_number(raw: str) -> int:
     return port
 
 
+def port_problem(port: int, error: int, retry: str) -> str:
+    """One line for a port that cannot be listened on, naming the fix."""
+    if error == errno.EACCES:
+        return f"Port {port} needs administrator rights. Pick one above 1023: `{retry} {max(port, 1023) + 1}`."
+    return f"Port {port} is already in use (another Finboard?). Stop it, or pick another: `{retry} {port + 1}`."
+
+
 def listening_address(raw: str) -> str:
     """--host: an IP address of this machine (0.0.0.0 or :: for every interface)."""
     try:
@@ -201,7 +210,7 @@ def _stop_on_signals() -> None:
     """
 
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt(signal.Signals(signum).name)  # `finboard run` tells Ctrl-C from `kill` by it
 
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
@@ -221,7 +230,12 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     from core.emulator import serve
 
     _stop_on_signals()
-    serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
+    try:
+        serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
+    except OSError as e:
+        if e.errno not in (errno.EADDRINUSE, errno.EACCES):
+            raise
+        raise FinboardError(port_problem(args.port, e.errno, "finboard emulator --port")) from None
     return EXIT_OK
 
 

@@ -120,9 +120,15 @@ def export_transactions(
     return int(row[0]) if row else 0
 
 
-def transactions_bytes(store: Store, fmt: Format, filters: Filters, today: date, workdir: Path) -> bytes:
-    """The filtered transactions as a file's bytes (for a download button), built through a temporary file."""
-    path = workdir / f".finboard-export-{datetime.now(UTC).timestamp()}.{fmt}"
+def staging_dir(store: Store) -> Path:
+    """Where downloads are built before the browser gets them: the data directory (the owner's alone), never a
+    shared temporary directory such as /tmp."""
+    return store.path.parent
+
+
+def transactions_bytes(store: Store, fmt: Format, filters: Filters, today: date) -> bytes:
+    """The filtered transactions as a file's bytes (for a download button), built through a staged file."""
+    path = staging_dir(store) / f".finboard-export-{datetime.now(UTC).timestamp()}.{fmt}"
     try:
         export_transactions(store, fmt, path, filters, today)
         return path.read_bytes()

@@ -4,10 +4,8 @@ the chart's data as CSV, Parquet and XLSX. File contents are made only when clic
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -143,7 +141,7 @@ def transactions_downloads(store: Store, filters: Filters, today: date, count: i
 
 
 def _transactions(store: Store, fmt: export.Format, filters: Filters, today: date) -> Callable[[], bytes]:
-    return lambda: export.transactions_bytes(store, fmt, filters, today, Path(tempfile.gettempdir()))
+    return lambda: export.transactions_bytes(store, fmt, filters, today)
 
 
 def _image(fig: Callable[[], go.Figure], fmt: export.ImageFormat) -> Callable[[], bytes]:
