@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from core.analytics.money_text import money
+from core.text import one_line
 
 CHECKED_TYPES = ("depository", "credit")
 TOLERANCE = "0.01"  # "more than a cent" disagrees
@@ -36,11 +37,8 @@ NOT_CHECKED = {
 
 _ACCOUNTS = """
 accts AS (
-    SELECT a.account_id,
-           -- bank text: control characters never reach a terminal
-           regexp_replace(a.name || coalesce(' ••' || a.mask, ''), '[\\x00-\\x1f\\x7f]', '', 'g') AS account,
-           regexp_replace(coalesce(i.institution_name, i.institution_id, a.item_id), '[\\x00-\\x1f\\x7f]', '', 'g')
-               AS institution,
+    SELECT a.account_id, a.name || coalesce(' ••' || a.mask, '') AS account,
+           coalesce(i.institution_name, i.institution_id, a.item_id) AS institution,
            coalesce(a.type, 'other') AS type,
            coalesce(a.iso_currency_code, a.unofficial_currency_code, 'XXX') AS currency,
            list_contains($checked_types::VARCHAR[], a.type) AS checked
@@ -174,15 +172,23 @@ class BalanceChecks:
 def check_balances(con: duckdb.DuckDBPyConnection, accounts: Sequence[str] = ()) -> BalanceChecks:
     """Check every account (or only `accounts`): see the module docstring for the rule."""
     params = {"all_accounts": not accounts, "accounts": list(accounts), "checked_types": list(CHECKED_TYPES)}
-    pairs = con.execute(PAIRS, params).df()
+    pairs = _printable_names(con.execute(PAIRS, params).df())
     pairs["verdict"] = pd.Series([_verdict(p) for p in pairs.to_dict("records")], index=pairs.index, dtype=str)
     pairs["message"] = pd.Series([_message(p) for p in pairs.to_dict("records")], index=pairs.index, dtype=str)
-    summary = con.execute(ACCOUNTS, params).df()
+    summary = _printable_names(con.execute(ACCOUNTS, params).df())
     counts = pairs.groupby("account_id").agg(pairs=("reconciles", "size"), agree=("reconciles", "sum"))
     summary = summary.join(counts, on="account_id")
     summary["pairs"] = summary["pairs"].fillna(0).astype(int)
     summary["disagreeing"] = summary["pairs"] - summary["agree"].fillna(0).astype(int)
     return BalanceChecks(summary.drop(columns="agree"), pairs)
+
+
+def _printable_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """Bank text on one line, without control or bidirectional-formatting characters: the names reach a
+    terminal (`finboard check`) and the page's tables."""
+    for column in ("account", "institution"):
+        frame[column] = frame[column].map(one_line).astype(str)
+    return frame
 
 
 def _verdict(pair: dict[Hashable, Any]) -> str:

@@ -245,10 +245,10 @@ def test_nothing_to_check_yet_is_not_a_failure(con):
 
 
 def test_bank_text_cannot_reach_a_terminal_as_control_characters(con):
-    con.execute("UPDATE accounts SET name = 'Plaid \x1b[31mChecking\x07' WHERE account_id = 'chk'")
+    con.execute("UPDATE accounts SET name = 'Plaid \x1b[31mChecking\x07\nline \u202ekcehc' WHERE account_id = 'chk'")
     con.execute("DELETE FROM plaid_transaction_rows WHERE transaction_id = 'rent'")
     [message] = check_balances(con).disagreements["message"]
-    assert message.startswith("Plaid [31mChecking ••0000:") and "\x1b" not in "\n".join(
+    assert message.startswith("Plaid [31mChecking line kcehc ••0000:") and "\x1b" not in "\n".join(
         report_lines(check_balances(con))
     )
 
