@@ -168,6 +168,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
     p.set_defaults(command=cmd_export)
 
+    p = sub.add_parser(
+        "check",
+        help="check that the transactions explain every change between balances the bank reported",
+        description="For each checking, savings and credit account: every change between two consecutive "
+        "balances the bank reported must equal the posted transactions between them. Exit 0 when all reconcile "
+        "(or there is nothing to check yet), 1 when any account does not.",
+    )
+    p.set_defaults(command=cmd_check)
+
     p = sub.add_parser("webhooks", help="receive Plaid webhooks on POST /plaid/webhook (`run` starts it too)")
     p.add_argument("--port", type=port_number, default=None, help="default: FINBOARD_WEBHOOK_PORT, else 8599")
     p.set_defaults(command=cmd_webhooks)
@@ -444,6 +453,26 @@ def _describe_scope(filters: Filters, *, period: bool = True, transfers: bool = 
 def _format_from_suffix(out: Path) -> Literal["csv", "parquet", "xlsx"]:
     suffix = out.suffix.lower().lstrip(".")
     return "parquet" if suffix == "parquet" else "xlsx" if suffix == "xlsx" else "csv"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from core.analytics.balance_checks import check_balances, report_lines
+
+    ws = _workspace()
+    if not ws.settings.db_path.exists():
+        print(
+            f"finboard: no Finboard database at {ws.settings.db_path}: connect a bank first (`finboard run`, or "
+            "`finboard connect-sandbox` and `finboard sync`), or point FINBOARD_DB at your database.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    with ws.store.connect() as con:
+        checks = check_balances(con)
+    if checks.accounts.empty:
+        print("No accounts yet. Connect a bank with `finboard connect-sandbox` or the dashboard.")
+        return EXIT_OK
+    print("\n".join(report_lines(checks)))
+    return EXIT_OK if checks.ok else EXIT_FAILED
 
 
 def cmd_webhooks(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from core.analytics.cash_flow import DRAWN, INCOME_HUB, OUTSIDE_DRAWN, OUTSIDE_HUB, OUTSIDE_KEPT, SAVED
 from core.analytics.categories import OTHER_CATEGORIES, label
 from core.analytics.intervals import Interval
+from core.analytics.money_text import CURRENCY_SYMBOLS, ZERO_DECIMALS, money
 from core.text import plotly_text
 
 INCOME_COLOR = "#16A34A"
@@ -57,8 +58,6 @@ CATEGORY_COLORS = {
 }
 _SPARE_COLORS = ("#A16207", "#7C3AED", "#0891B2", "#BE123C", "#4D7C0F", "#1D4ED8", "#C2410C", "#9333EA")
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
-ZERO_DECIMALS = {"JPY", "KRW"}
 INTERVAL_TICKS: dict[Interval, str] = {
     "day": "%b %d",
     "week": "%b %d",
@@ -74,17 +73,6 @@ def category_color(category: str | None) -> str:
     if code in CATEGORY_COLORS:
         return CATEGORY_COLORS[code]
     return _SPARE_COLORS[zlib.crc32(code.encode()) % len(_SPARE_COLORS)]
-
-
-def money(value: float | None, currency: str | None, *, signed: bool = False) -> str:
-    """1234.5, USD -> "$1,234.50"; unknown currencies get the code after the number."""
-    if value is None or pd.isna(value):
-        return "–"
-    decimals = 0 if currency in ZERO_DECIMALS else 2
-    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
-    number = f"{abs(value):,.{decimals}f}"
-    symbol = CURRENCY_SYMBOLS.get(currency or "")
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency or ''}".rstrip()
 
 
 def _affixes(currency: str | None) -> dict[str, str]:

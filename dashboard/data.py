@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from core.analytics import balances, cash_flow, categories, categorize, ledger, overview, transactions, transfers
+from core.analytics.balance_checks import BalanceChecks, check_balances
 from core.analytics.choices import FilterChoices, filter_choices
 from core.analytics.filters import Filters
 from core.analytics.intervals import Interval, auto_interval
@@ -171,6 +172,12 @@ def load_balances(con: duckdb.DuckDBPyConnection, filters: Filters, today: date,
 @st.cache_data(show_spinner=False, max_entries=32)
 def balances_data(src: Source, filters: Filters, today: date, interval: Interval) -> BalancesData:
     return _read(src, load_balances, filters, today, interval)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def balance_checks_data(src: Source, accounts: tuple[str, ...]) -> BalanceChecks:
+    """The balance checks over `accounts` (all when empty), whatever the other filters."""
+    return _read(src, check_balances, accounts)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -5,6 +5,7 @@ import streamlit as st
 from core.analytics.intervals import INTERVAL_LABELS
 from core.text import markdown_text
 from dashboard import charts, data
+from dashboard.data_checks import data_checks
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
@@ -107,3 +108,5 @@ if not other.empty:
         f"{len(other)} account(s) in {currencies} are not shown: choose the currency in the sidebar. "
         "Balances in different currencies are never added together."
     )
+
+data_checks(page.load(data.balance_checks_data, page.filters.accounts))

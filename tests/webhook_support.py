@@ -100,7 +100,11 @@ def seed_item(store: Any, item_id: str, accounts: tuple[str, ...], *, status: st
                 )
             note = "INSERT INTO transaction_annotations (transaction_id, note) VALUES (?, 'mine')"
             con.execute(note, [f"{account}-t1"])
-            con.execute("INSERT INTO balance_history VALUES (?, DATE '2025-01-01', 100, 90, false)", [account])
+            con.execute(
+                "INSERT INTO balance_history (account_id, date, current_balance, available_balance, derived) "
+                "VALUES (?, DATE '2025-01-01', 100, 90, false)",
+                [account],
+            )
             con.execute(
                 "INSERT INTO account_numbers (account_id, item_id, scheme, account_mask, fetched_at) "
                 "VALUES (?, ?, 'ach', '0000', now())",

@@ -61,11 +61,22 @@ ON CONFLICT (account_id) DO UPDATE SET
     unofficial_currency_code = excluded.unofficial_currency_code, updated_at = excluded.updated_at
 """
 
-# The latest observation of the day wins: one row per account per day.
+# The latest observation of the day wins: one row per account per day. The day is the bank's: the
+# person's calendar day, or the newest posted transaction's date when the bank is already past it (a
+# bank a time zone ahead; the emulator after its clock was advanced), since the balance includes
+# that transaction. same_day_posted records which of the day's transactions the balance includes:
+# the posted ones stored by now (this sync fetched them before the balances).
 SNAPSHOT = """
-INSERT OR REPLACE INTO balance_history (account_id, date, current_balance, available_balance, derived)
-SELECT account_id, $today, CAST(current AS DECIMAL(18,2)), CAST(available AS DECIMAL(18,2)), false
-FROM incoming_accounts
+INSERT OR REPLACE INTO balance_history (account_id, date, current_balance, available_balance, derived,
+                                        same_day_posted)
+WITH bank_day AS (
+    SELECT greatest($today, coalesce(max(date), $today)) AS day
+    FROM plaid_transactions WHERE item_id = $item_id AND NOT pending
+)
+SELECT i.account_id, bank_day.day, CAST(i.current AS DECIMAL(18,2)), CAST(i.available AS DECIMAL(18,2)), false,
+       (SELECT coalesce(sum(t.amount), 0) FROM plaid_transactions t
+        WHERE t.account_id = i.account_id AND t.date = bank_day.day AND NOT t.pending)
+FROM incoming_accounts i CROSS JOIN bank_day
 """
 
 
@@ -74,7 +85,7 @@ def store_accounts(con: duckdb.DuckDBPyConnection, item_id: str, accounts: pa.Ta
     con.register("incoming_accounts", accounts)
     try:
         con.execute(UPSERT_ACCOUNTS, {"item_id": item_id, "now": now})
-        con.execute(SNAPSHOT, {"today": local_today()})
+        con.execute(SNAPSHOT, {"today": local_today(), "item_id": item_id})
     finally:
         con.unregister("incoming_accounts")
 
@@ -83,7 +94,9 @@ def store_accounts(con: duckdb.DuckDBPyConnection, item_id: str, accounts: pa.Ta
 # account's latest snapshot (an account with no transactions, such as a brokerage account whose
 # holdings Plaid reports elsewhere, keeps its balance flat: all its transactions imply):
 #   balance(d) = observed balance at the next snapshot day a
-#                + sign * (sum of posted amounts dated in (d, a])
+#                + sign * (sum of posted amounts dated in (d, a] that the snapshot includes)
+# A snapshot includes its own day's transactions only up to same_day_posted: those posted later
+# that day are not in it (NULL: the whole day).
 # Plaid's amounts are positive for money leaving the account. A depository balance fell by them,
 # so walking back adds them (sign +1); a credit or loan balance is what is owed and rose by
 # them, so walking back subtracts them (sign -1). Pending transactions are not in `current`.
@@ -96,7 +109,8 @@ WITH acct AS (
     FROM accounts WHERE item_id = $item_id
 ),
 snapshots AS (
-    SELECT account_id, date, current_balance FROM balance_history JOIN acct USING (account_id) WHERE NOT derived
+    SELECT account_id, date, current_balance, same_day_posted
+    FROM balance_history JOIN acct USING (account_id) WHERE NOT derived
 ),
 daily AS (
     SELECT account_id, date, sum(amount) AS total FROM plaid_transactions JOIN acct USING (account_id)
@@ -115,7 +129,8 @@ calendar AS (
 ),
 walk AS (
     SELECT c.account_id, c.date, s.date IS NOT NULL AS has_snapshot, s.current_balance AS snapshot_balance,
-           sum(coalesce(d.total, 0)) OVER (PARTITION BY c.account_id ORDER BY c.date) AS upto
+           sum(coalesce(d.total, 0)) OVER (PARTITION BY c.account_id ORDER BY c.date) AS upto,
+           coalesce(d.total, 0) - coalesce(s.same_day_posted, d.total, 0) AS posted_later
     FROM calendar c
     LEFT JOIN daily d USING (account_id, date)
     LEFT JOIN snapshots s USING (account_id, date)
@@ -123,7 +138,8 @@ walk AS (
 anchored AS (
     SELECT account_id, date, has_snapshot, upto,
            first_value(snapshot_balance IGNORE NULLS) OVER ahead AS anchor_balance,
-           first_value(CASE WHEN snapshot_balance IS NOT NULL THEN upto END IGNORE NULLS) OVER ahead AS anchor_upto
+           first_value(CASE WHEN snapshot_balance IS NOT NULL THEN upto - posted_later END IGNORE NULLS) OVER ahead
+               AS anchor_upto
     FROM walk
     WINDOW ahead AS (PARTITION BY account_id ORDER BY date ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
 )

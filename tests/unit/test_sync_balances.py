@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 import core.sync.balances as balances
+from core.analytics.balance_checks import check_balances
 from core.products.accounts import MalformedAccounts
 from core.sync import sync_transactions
 from tests.unit.sync_world import ChangeLogWorld, store_with_item
@@ -164,3 +165,54 @@ def test_a_snapshot_without_a_balance_is_kept_and_never_overwritten_by_a_derived
     rows = {day: (bal, derived) for day, bal, derived in history(store, "acc-checking")}
     assert rows[d(7)] == (None, False)
     assert rows[d(6)] == (Decimal("480.00"), True) and rows[d(8)] == (Decimal("480.00"), True)
+
+
+def snapshots(store, account_id):
+    """Observed rows only: (date, current_balance, same_day_posted)."""
+    with store.connect() as con:
+        return con.execute(
+            "SELECT date, current_balance, same_day_posted FROM balance_history WHERE account_id = ? AND NOT derived "
+            "ORDER BY date",
+            [account_id],
+        ).fetchall()
+
+
+def test_a_snapshot_records_which_of_its_days_transactions_it_includes(store, today):
+    """Jan 5: the sync sees 10.00 posted that day (and a pending 7.77, never in `current`). Later on Jan 5 the bank
+    posts 5.00 more, dated Jan 5; the Jan 6 sync sees it. Jan 5's balance did not include it: the days before
+    walk back from what the snapshot did include, and the balance check counts the 5.00 in Jan 5 -> Jan 6."""
+    world = ChangeLogWorld(page_size=10)
+    world.add(account=0, day=2, amount_cents=2500)  # Jan 3
+    world.add(account=0, day=4, amount_cents=1000)  # Jan 5, posted before the sync
+    world.add(account=0, day=4, amount_cents=777, pending=True)
+    sync(store, world, checking=1000.0)
+    world.add(account=0, day=4, amount_cents=500)  # Jan 5, posted after the sync
+    today["day"] = d(6)
+    sync(store, world, checking=995.0)
+    assert snapshots(store, "acc-checking") == [
+        (d(5), Decimal("1000.00"), Decimal("10.00")),
+        (d(6), Decimal("995.00"), Decimal("0.00")),
+    ]
+    rows = {day: bal for day, bal, derived in history(store, "acc-checking") if derived}
+    assert rows[d(4)] == Decimal("1010.00")  # not 1015.00: the 5.00 was not in Jan 5's balance
+    assert rows[d(2)] == Decimal("1035.00")
+    with store.connect() as con:
+        checks = check_balances(con)
+    assert checks.ok and checks.pairs_checked == 2  # checking and card, Jan 5 -> Jan 6
+    checking = checks.pairs[checks.pairs["account_id"] == "acc-checking"].iloc[0]
+    assert (checking["posted_change"], checking["same_day"], checking["transactions_change"]) == (0.0, -5.0, -5.0)
+
+
+def test_a_snapshot_belongs_to_the_banks_day_when_the_bank_is_already_past_the_persons(store, today):
+    """The bank dates a posted transaction Jan 7 while it is still Jan 5 here (a bank a time zone ahead, or the
+    emulator after its clock moved): the balance includes it, so it is Jan 7's balance."""
+    world = ChangeLogWorld(page_size=10)
+    world.add(account=0, day=0, amount_cents=1000)
+    world.add(account=0, day=6, amount_cents=2000)  # Jan 7
+    world.add(account=0, day=8, amount_cents=999, pending=True)  # pending: not the bank's day
+    sync(store, world, checking=970.0)
+    assert snapshots(store, "acc-checking") == [(d(7), Decimal("970.00"), Decimal("20.00"))]
+    assert snapshots(store, "acc-card") == [(d(7), Decimal("300.00"), Decimal("0.00"))]
+    rows = {day: bal for day, bal, derived in history(store, "acc-checking") if derived}
+    assert rows[d(6)] == Decimal("990.00") and rows[d(1)] == Decimal("990.00")
+    assert rows[date(2023, 12, 31)] == Decimal("1000.00")
