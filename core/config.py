@@ -38,6 +38,7 @@ KEYS = (
     "FINBOARD_DB",
     "FINBOARD_KEY",
     "FINBOARD_WEBHOOK_PORT",
+    "FINBOARD_SQL_TIME_LIMIT",
 )
 
 
@@ -57,6 +58,7 @@ class Settings:
     country_codes: tuple[str, ...] = ("US",)
     days_requested: int = 730
     webhook_port: int = 8599
+    sql_time_limit: int = 20  # seconds one query on the SQL page or `finboard sql` may run
 
     @property
     def key_file(self) -> Path:
@@ -119,6 +121,7 @@ def load_settings(env: Mapping[str, str] | None = None, secrets_path: Path | Non
         country_codes=_country_codes(values.get("PLAID_COUNTRY_CODES")),
         days_requested=_int_in_range("PLAID_DAYS_REQUESTED", values, 730, 1, 730),
         webhook_port=_int_in_range("FINBOARD_WEBHOOK_PORT", values, 8599, 1, 65535),
+        sql_time_limit=_int_in_range("FINBOARD_SQL_TIME_LIMIT", values, 20, 1, 3600),
     )
 
 

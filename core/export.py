@@ -102,13 +102,13 @@ def export_transactions(
     out = out.expanduser().resolve()
     if fmt == "xlsx":
         frame = transactions_frame(store, filters, today)
-        with _atomic(out) as tmp:
+        with atomic_file(out) as tmp:
             tmp.write_bytes(table_bytes(frame, "xlsx", sheet="transactions"))
         return len(frame)
     where = ledger_where(filters, filters.window(today), rows=True)
     query = TRANSACTIONS_SQL.format(where=where.sql)
     options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
-    with ledger.reading(store) as con, _atomic(out) as tmp:
+    with ledger.reading(store) as con, atomic_file(out) as tmp:
         # COPY streams from DuckDB to the file: a million rows never sit in Python memory.
         con.execute(f"COPY ({query}) TO '{_sql_string(tmp)}' ({options})", where.params)
         row = con.execute(f"SELECT count(*) FROM ({query})", where.params).fetchone()
@@ -137,7 +137,7 @@ def export_dataset(
 ) -> int:
     """Write the data behind one chart to `out`; returns the number of rows."""
     frame = dataset_frame(store, name, filters, today, interval)
-    with _atomic(out.expanduser().resolve()) as tmp:
+    with atomic_file(out.expanduser().resolve()) as tmp:
         tmp.write_bytes(table_bytes(frame, fmt, sheet=name))
     return len(frame)
 
@@ -213,7 +213,7 @@ def write_bundle(
     Chromium is available. Returns the names of the files written."""
     notes: list[str] = []
     files: list[str] = []
-    with _atomic(out.expanduser().resolve()) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    with atomic_file(out.expanduser().resolve()) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         render = images and chromium_path() is not None
         if images and not render:
             notes.append(NO_CHROMIUM)
@@ -244,7 +244,8 @@ def write_bundle(
 
 
 @contextmanager
-def _atomic(out: Path) -> Iterator[Path]:
+def atomic_file(out: Path) -> Iterator[Path]:
+    """A temporary path beside `out` that replaces `out` when the block succeeds (and is removed if it fails)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
     try:

@@ -1,0 +1,114 @@
+"""The public read model, copied out of the database file for the workbench in one unit of work.
+
+What SQL may see is decided here and nowhere else. A copy is a set of Arrow tables read in one
+transaction (so they agree with each other) and labelled with the data version read just before;
+the file is open only while they are read (about 0.5 s for a million transactions).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from core.analytics import ledger
+from core.analytics.filters import Filters, ledger_where
+from core.store import Store
+
+# The rule: a relation is public when README's "Your data" section documents it for analysts. Its
+# value names the columns copied: "*" for a relation made for analysts, a list for a table that also
+# keeps the sync's own state. A new read-model table or view is one line here.
+PUBLIC: dict[str, str] = {
+    "items": "item_id, institution_id, institution_name, status, error_code, last_synced_at",
+    "accounts": "*",
+    "transactions": "*",
+    "balance_history": "*",
+}
+# Everything else in the file, and why it stays out. tests/unit/test_workbench_readmodel.py fails
+# when a migration adds a relation that is in neither list, so a new table is a decision, not an accident.
+NOT_PUBLIC: dict[str, str] = {
+    "item_tokens": "encrypted access tokens",
+    "vault_check": "the encryption key's check value",
+    "account_numbers": "account and routing numbers",
+    "account_owners": "owners' names, emails, phone numbers and addresses",
+    "plaid_transactions": "Plaid's rows before your categories; `transactions` is the public view",
+    "plaid_transaction_rows": "the sync's staging",
+    "transaction_annotations": "shown through `transactions` (category, note, tags)",
+    "category_rules": "applied through `transactions` (category_source, category_rule_id)",
+    "saved_views": "dashboard settings",
+    "saved_queries": "dashboard settings",
+    "analytics_ledger": "derived for the charts (not part of the read model)",
+    "analytics_daily": "derived for the charts",
+    "analytics_daily_by_account": "derived for the charts",
+    "analytics_daily_merchants": "derived for the charts",
+    "analytics_names": "derived for the charts",
+    "analytics_ledger_source": "derived for the charts",
+    "balance_requests": "the sync's rate-limit bookkeeping",
+    "product_refreshes": "the sync's bookkeeping",
+    "webhook_events": "the webhook audit log (see the Connections page)",
+    "schema_version": "the schema's history",
+}
+# The transactions the current filters select (the dashboard's sidebar, or `finboard sql`'s export
+# filters), with the columns of `transactions`. Built per query, not copied.
+FILTERED = "filtered_transactions"
+
+
+@dataclass(frozen=True)
+class ReadModelCopy:
+    """Public relations as Arrow tables, as of data version `version`."""
+
+    version: int
+    tables: Mapping[str, pa.Table]
+    seconds: float  # how long the file was read
+
+    @property
+    def nbytes(self) -> int:
+        return sum(t.nbytes for t in self.tables.values())
+
+
+def copy_read_model(store: Store, names: Iterable[str] | None = None) -> ReadModelCopy:
+    """Read the public relations (all, or those in `names`) in one transaction of one short connection."""
+    wanted = [n for n in PUBLIC if names is None or n in set(names)]
+    version = store.data_version()  # read first: a change committed meanwhile makes the copy look older, never newer
+    started = time.perf_counter()
+    tables: dict[str, pa.Table] = {}
+    with store.connect() as con, con.cursor() as cur:
+        cur.execute("BEGIN TRANSACTION")
+        for name in wanted:
+            tables[name] = cur.sql(f"SELECT {PUBLIC[name]} FROM {name}").to_arrow_table()
+        cur.execute("COMMIT")
+    return ReadModelCopy(version, tables, time.perf_counter() - started)
+
+
+def filtered_transactions(store: Store, transactions: pa.Table, filters: Filters, today: date) -> pa.Table:
+    """The rows of `transactions` that `filters` select, decided by the analytics ledger as every page does."""
+    where = ledger_where(filters, filters.window(today), rows=True)
+    with ledger.reading(store) as con, con.cursor() as cur:
+        ids = cur.sql(f"SELECT l.transaction_id FROM analytics_ledger l WHERE {where.sql}", params=where.params)
+        selected = ids.to_arrow_table().column(0)
+    return transactions.filter(pc.is_in(transactions.column("transaction_id"), value_set=selected))
+
+
+def relations_named(sql: str) -> set[str] | None:
+    """The public relations (and filtered_transactions) a script names, to copy only those; None when
+    DuckDB cannot tell.
+
+    Only a shortcut for `finboard sql`: what a query may reach is decided by the copy and the
+    locked-down instance, never by reading the SQL.
+    """
+    try:
+        names = {
+            name.lower()
+            for statement in duckdb.extract_statements(sql)
+            for name in duckdb.get_table_names(statement.query, qualified=False)
+        }
+    except duckdb.Error:
+        return None
+    if FILTERED in names:
+        names.add("transactions")
+    return {n for n in names if n in PUBLIC or n == FILTERED}
