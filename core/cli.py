@@ -109,6 +109,49 @@ def _parser() -> argparse.ArgumentParser:
         default="month",
         help="period length for the data over time (default month)",
     )
+    # `transactions` is for scripts: everything unless told otherwise. Chart data follows the dashboard's defaults.
+    _filter_arguments(p, everything_help="default: on for transactions, off for chart data")
+    p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
+    p.set_defaults(command=cmd_export)
+
+    p = sub.add_parser(
+        "sql",
+        help="query a read-only copy of the read model in SQL (works while the dashboard runs)",
+        description="Runs SQL on a private, locked-down copy of the read model: items, accounts, transactions, "
+        "balance_history, and filtered_transactions (the transactions the filter options select: all of them by "
+        "default). With no query, opens a prompt. See docs/sql.md.",
+    )
+    p.add_argument("query", nargs="?", default=None, metavar="SQL", help="one or more statements; the last one's "
+                   "rows are printed")  # fmt: skip
+    p.add_argument("--file", type=Path, default=None, metavar="FILE", help="read the SQL from FILE (- for stdin)")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "parquet", "xlsx"],
+        default=None,
+        help="default: from --out's extension, else an aligned table",
+    )
+    p.add_argument("--out", type=Path, default=None, metavar="PATH", help="write the result to PATH")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop a query after this long (default: FINBOARD_SQL_TIME_LIMIT, else 20)",
+    )
+    _filter_arguments(p, everything_help="filtered_transactions includes pending ones unless --no-include-pending")
+    p.set_defaults(command=cmd_sql, what="sql")
+
+    p = sub.add_parser("webhooks", help="receive Plaid webhooks on POST /plaid/webhook (`run` starts it too)")
+    p.add_argument("--port", type=int, default=None, help="default: FINBOARD_WEBHOOK_PORT, else 8599")
+    p.set_defaults(command=cmd_webhooks)
+
+    p = sub.add_parser("rotate-key", help="re-encrypt every stored token under a new key")
+    p.set_defaults(command=cmd_rotate_key)
+    return parser
+
+
+def _filter_arguments(p: argparse.ArgumentParser, *, everything_help: str) -> None:
+    """The dashboard's sidebar filters as options (`export` and `sql`); the period defaults to all time."""
     p.add_argument(
         "--period",
         default=None,
@@ -123,29 +166,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min", dest="min_amount", default=None, metavar="AMOUNT", help="smallest amount (in or out)")
     p.add_argument("--max", dest="max_amount", default=None, metavar="AMOUNT", help="largest amount (in or out)")
     p.add_argument("--currency", default=None, help="ISO code (bundle default: the most used currency)")
-    # `transactions` is for scripts: everything unless told otherwise. Chart data follows the dashboard's defaults.
-    p.add_argument(
-        "--include-pending",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="default: on for transactions, off for chart data",
-    )
+    p.add_argument("--include-pending", action=argparse.BooleanOptionalAction, default=None, help=everything_help)
     p.add_argument(
         "--include-transfers",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="transfers between own accounts and credit-card payments; default as --include-pending",
     )
-    p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
-    p.set_defaults(command=cmd_export)
-
-    p = sub.add_parser("webhooks", help="receive Plaid webhooks on POST /plaid/webhook (`run` starts it too)")
-    p.add_argument("--port", type=int, default=None, help="default: FINBOARD_WEBHOOK_PORT, else 8599")
-    p.set_defaults(command=cmd_webhooks)
-
-    p = sub.add_parser("rotate-key", help="re-encrypt every stored token under a new key")
-    p.set_defaults(command=cmd_rotate_key)
-    return parser
 
 
 def _workspace() -> Workspace:
@@ -327,7 +354,7 @@ def _export_filters(ws: Workspace, args: argparse.Namespace) -> Filters | None:
     from core.analytics.choices import filter_choices
     from core.analytics.filters import parse_query
 
-    everything = args.what == "transactions"
+    everything = args.what in ("transactions", "sql")
     pending = everything if args.include_pending is None else args.include_pending
     transfers = everything if args.include_transfers is None else args.include_transfers
     raw = {
@@ -366,6 +393,61 @@ def _describe_scope(filters: Filters) -> str:
 def _format_from_suffix(out: Path) -> Literal["csv", "parquet", "xlsx"]:
     suffix = out.suffix.lower().lstrip(".")
     return "parquet" if suffix == "parquet" else "xlsx" if suffix == "xlsx" else "csv"
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from core.analytics.filters import Filters
+    from core.workbench import shell
+
+    ws = _workspace()
+    filters = _export_filters(ws, args) if _filters_given(args) else Filters("all", include_pending=True,
+                                                                             include_transfers=True)  # fmt: skip
+    if filters is None:
+        return EXIT_USAGE
+    time_limit = args.time_limit or ws.settings.sql_time_limit
+    if not 0 < time_limit <= 3600:
+        print("finboard: --time-limit must be between 0 and 3600 seconds.", file=sys.stderr)
+        return EXIT_USAGE
+    if args.query is not None and args.file is not None:
+        print("finboard: give the SQL as an argument or with --file, not both.", file=sys.stderr)
+        return EXIT_USAGE
+    sql = args.query
+    if args.file is not None:
+        sql = _read_sql_file(args.file)
+    elif sql is None and not sys.stdin.isatty():
+        sql = sys.stdin.read()  # `finboard sql < q.sql` or a pipe
+    if sql is None:
+        return shell.Shell(ws.store, filters, date.today(), time_limit=time_limit).loop()
+    from core.workbench.output import format_for
+
+    fmt = format_for(args.out, args.format)
+    result = shell.run_once(ws.store, sql, filters, date.today(), time_limit=time_limit)
+    shell.write_result(result, fmt, args.out, sys.stdout)
+    if args.out is not None:
+        print(f"Wrote {shell.describe(result)} to {args.out}", file=sys.stderr)
+    elif result.truncated:
+        print(f"finboard: {shell.describe(result)}: the result was bigger than the size limit.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _filters_given(args: argparse.Namespace) -> bool:
+    """Whether any filter option was given (checking them costs a look at the analytics ledger)."""
+    values = (args.period, args.start, args.end, args.merchant, args.min_amount, args.max_amount, args.currency,
+              args.include_pending, args.include_transfers)  # fmt: skip
+    return bool(args.account or args.category) or any(v is not None for v in values)
+
+
+def _read_sql_file(path: Path) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise FinboardError(f"Cannot read {path}: {e.strerror}.") from None
+    except UnicodeDecodeError:
+        raise FinboardError(f"{path} is not UTF-8 text.") from None
 
 
 def cmd_webhooks(args: argparse.Namespace) -> int:
