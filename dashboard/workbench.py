@@ -144,8 +144,7 @@ def editor() -> tuple[str, bool]:
 def run(page: PageContext, copy: ReadModelCopy, sql: str) -> None:
     """Run `sql` on a fresh locked-down workbench while the page shows the time and a Cancel button."""
     tables = dict(copy.tables)
-    named = relations_named(sql)
-    if named is None or FILTERED in named:
+    if FILTERED in relations_named(sql):
         tables[FILTERED] = page.load(filtered, page.filters, page.today)
     workbench = Workbench(tables, time_limit=workspace().settings.sql_time_limit)
     outcome: list[QueryResult | QueryError] = []

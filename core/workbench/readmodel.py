@@ -7,12 +7,12 @@ the file is open only while they are read (about 0.5 s for a million transaction
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -94,21 +94,14 @@ def filtered_transactions(store: Store, transactions: pa.Table, filters: Filters
     return transactions.filter(pc.is_in(transactions.column("transaction_id"), value_set=selected))
 
 
-def relations_named(sql: str) -> set[str] | None:
-    """The public relations (and filtered_transactions) a script names, to copy only those; None when
-    DuckDB cannot tell.
+def relations_named(sql: str) -> set[str]:
+    """The public relations (and filtered_transactions) whose names appear in a script, to copy only those.
 
-    Only a shortcut for `finboard sql`: what a query may reach is decided by the copy and the
-    locked-down instance, never by reading the SQL.
+    Only a shortcut for `finboard sql`: a name in a comment or a string is copied needlessly, which is
+    harmless. What a query may reach is decided by the copy and the locked-down instance, never by the text.
     """
-    try:
-        names = {
-            name.lower()
-            for statement in duckdb.extract_statements(sql)
-            for name in duckdb.get_table_names(statement.query, qualified=False)
-        }
-    except duckdb.Error:
-        return None
-    if FILTERED in names:
-        names.add("transactions")
-    return {n for n in names if n in PUBLIC or n == FILTERED}
+    words = {w.lower() for w in re.findall(r"\w+", sql)}
+    named = {n for n in (*PUBLIC, FILTERED) if n in words}
+    if FILTERED in named:
+        named.add("transactions")
+    return named

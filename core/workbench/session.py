@@ -160,8 +160,9 @@ class Workbench:
         if self._stop_reason == "cancel":
             return QueryStopped(f"Cancelled after {seconds:.1f} s.")
         text = str(error).strip()
-        if isinstance(error, duckdb.OutOfMemoryException):
-            text += f"\n(Each query may use up to {self.memory_limit} of memory: aggregate in SQL, or add a LIMIT.)"
+        if isinstance(error, duckdb.OutOfMemoryException):  # DuckDB's advice (SET memory_limit ...) is locked out here
+            advice = f"Each query may use up to {self.memory_limit} of memory: aggregate in SQL, or add a LIMIT."
+            text = f"{text.splitlines()[0]}\n{advice}"
         return QueryError(text)
 
 
