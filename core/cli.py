@@ -406,7 +406,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
                                                                              include_transfers=True)  # fmt: skip
     if filters is None:
         return EXIT_USAGE
-    time_limit = args.time_limit or ws.settings.sql_time_limit
+    time_limit = ws.settings.sql_time_limit if args.time_limit is None else args.time_limit
     if not 0 < time_limit <= 3600:
         print("finboard: --time-limit must be between 0 and 3600 seconds.", file=sys.stderr)
         return EXIT_USAGE

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import parse_qs
 
 import pyarrow as pa
 import streamlit as st
@@ -24,7 +23,7 @@ from core.workbench.chart import CHART_KEYS, CHART_KINDS, ChartSpec, chart_data,
 from core.workbench.columns import column_kinds
 from core.workbench.output import result_bytes
 from core.workbench.readmodel import FILTERED, ReadModelCopy, copy_read_model, filtered_transactions, relations_named
-from core.workbench.saved import MAX_SQL, SQL_KEY, SavedQuery, delete_query, save_query, saved_queries
+from core.workbench.saved import MAX_SQL, SQL_KEY, SavedQuery, delete_query, link_query, save_query, saved_queries
 from core.workbench.session import QueryError, QueryResult, Relation, Workbench
 from dashboard import charts, data
 from dashboard.context import workspace
@@ -389,6 +388,10 @@ def saved(page: PageContext, sql: str, spec: ChartSpec | None) -> None:
             on_click=_change_saved,
             args=(lambda: save_query(store, name, sql, spec),),
         )
+    if sql.strip() and len(sql) <= MAX_SQL:
+        with st.popover("Share", icon=":material/link:"):
+            st.caption("This link opens the query, its chart and the sidebar filters (it runs when opened):")
+            st.code(f"{st.context.url}?{link_query(sql, spec, page.filters)}", language=None, wrap_lines=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -412,8 +415,7 @@ def _use(sql: str, query: SavedQuery | None) -> None:
     st.session_state["_sql_run_now"] = True
     st.session_state.pop(_RAN, None)
     if query is not None and query.chart:
-        spec_params = parse_qs(query.chart)
-        st.session_state["_sql_pending_chart"] = spec_params
+        st.session_state["_sql_pending_chart"] = query.params()
 
 
 def take_run_request() -> bool:

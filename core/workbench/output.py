@@ -1,7 +1,8 @@
 """A query result as an aligned text table, CSV, JSON, Parquet or XLSX (for `finboard sql` and downloads).
 
-CSV, Parquet and XLSX go through core.export's table writer, so a result is written exactly as
-every other export (including what keeps spreadsheet formulas from running). JSON keeps DECIMAL
+CSV and XLSX go through core.export's table writer, so a result is written exactly as every other
+export (including what keeps spreadsheet formulas from running); Parquet is written from Arrow with
+DuckDB's types. JSON keeps DECIMAL
 exact (written as a number, e.g. 12.50) and dates as ISO text. The text table is for reading:
 control characters in the data are shown escaped, so a bank's text cannot move a terminal's cursor.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from core.workbench.columns import column_kinds
 
@@ -49,7 +51,12 @@ def _checked(name: str) -> OutputFormat:
 
 
 def result_bytes(table: pa.Table, fmt: Format) -> bytes:
-    """The whole result as a CSV, Parquet or XLSX file, written by the shared export writer."""
+    """The whole result as a CSV, Parquet or XLSX file. CSV and XLSX go through the shared export writer;
+    Parquet is written from Arrow, so every type stays DuckDB's (DECIMAL(18,2), not what pandas infers)."""
+    if fmt == "parquet":
+        buffer = pa.BufferOutputStream()
+        pq.write_table(table, buffer)
+        return bytes(buffer.getvalue())
     from core.export import table_bytes  # pandas is imported only when a file is asked for (~0.5 s)
 
     return table_bytes(table.to_pandas(), fmt, sheet="query")

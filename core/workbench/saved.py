@@ -7,7 +7,6 @@ query, result and chart. A saved query keeps the SQL and the chart's parameters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
@@ -73,9 +72,3 @@ def link_query(sql: str, chart: ChartSpec | None, filters: Filters) -> str:
     if chart is not None:
         params.update(chart.to_query())
     return urlencode(params, doseq=True)
-
-
-def sql_from_params(params: Mapping[str, Sequence[str]]) -> str | None:
-    """The query a link carries, or None."""
-    values = [v for v in params.get(SQL_KEY, ()) if v.strip()]
-    return values[0][:MAX_SQL] if values else None
