@@ -380,13 +380,14 @@ def saved(page: PageContext, sql: str, spec: ChartSpec | None) -> None:
             st.caption("Save a query with its chart to run it again in one click. Its link (the page's address) "
                        "shares it as well.")  # fmt: skip
         name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
-        name = name_col.text_input("Name", key="sql_save_name", max_chars=60, placeholder="e.g. Groceries per month")
+        name_col.text_input("Name", key="sql_save_name", max_chars=60, placeholder="e.g. Groceries per month")
         save_col.button(
             "Save",
             icon=":material/bookmark_add:",
-            disabled=not (name.strip() and sql.strip()),
-            on_click=_change_saved,
-            args=(lambda: save_query(store, name, sql, spec),),
+            on_click=_change_saved,  # reads the name and the SQL as they are when clicked, not as last drawn
+            args=(
+                lambda: save_query(store, st.session_state["sql_save_name"], st.session_state[f"u_{SQL_KEY}"], spec),
+            ),
         )
     if sql.strip() and len(sql) <= MAX_SQL:
         with st.popover("Share", icon=":material/link:"):

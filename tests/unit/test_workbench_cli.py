@@ -215,3 +215,13 @@ def test_ctrl_c_while_typing_drops_the_statement(store):
     Shell(store, Filters(period="all"), TODAY, time_limit=10, stdout=stdout, read_line=read_line).loop()
     out = stdout.getvalue()
     assert "^C" in out and "two" in out and "one" not in out.split("^C")[1]
+
+
+def test_csv_and_xlsx_results_never_carry_a_formula(store, tmp_path, capsys):
+    """The export rule (core/spreadsheet.py) applies to query results: text stays text, numbers stay numbers."""
+    query = "SELECT '=HYPERLINK(\"http://evil.example\")' AS name, -5.00 AS amount"
+    assert sql(query, "--format", "csv") == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("\"'=HYPERLINK(")
+    assert sql(query, "--out", str(tmp_path / "q.xlsx")) == 0
+    frame = pd.read_excel(tmp_path / "q.xlsx")
+    assert frame["name"].item().startswith("'=HYPERLINK(") and frame["amount"].item() == -5.0
