@@ -68,6 +68,7 @@ _RUNNING = "_sql_running"  # (sql, data version, time.time() at start) while a q
 _ROW_PAGE = "sql_row_page"
 _CHART_ON = "sql_chart"
 _WRITTEN_CHART = "_sql_chart_written"
+_NO_COLUMN = ""
 
 
 @dataclass(frozen=True)
@@ -292,17 +293,19 @@ def chart_builder(page: PageContext, result: QueryResult, from_link: bool) -> Ch
     cols = st.columns(4)
     kind = cols[0].selectbox("Chart type", CHART_KINDS, key="sql_kind", format_func=str.capitalize)
     x = cols[1].selectbox("x", drawable, key="sql_x")
-    y_options = [None, *[c for c in numbers if c != x]]
+    # "" stands for no column: a selectbox shows None as an empty choice, not as "(none)"
+    y_options = [_NO_COLUMN, *[c for c in numbers if c != x]]
     if st.session_state.get("sql_y") not in y_options:
-        st.session_state["sql_y"] = y_options[1] if len(y_options) > 1 else None
-    y = cols[2].selectbox("y", y_options, key="sql_y", format_func=lambda c: "(count rows)" if c is None else c)
-    color_options = [None, *[c for c in drawable if c != x]]
+        st.session_state["sql_y"] = y_options[1] if len(y_options) > 1 else _NO_COLUMN
+    y = cols[2].selectbox("y", y_options, key="sql_y", format_func=lambda c: c or "(count rows)") or None
+    color_options = [_NO_COLUMN, *[c for c in drawable if c != x]]
     if st.session_state.get("sql_color") not in color_options:
-        st.session_state["sql_color"] = None
-    color = cols[3].selectbox(
-        "Colour", color_options, key="sql_color", format_func=lambda c: "(none)" if c is None else c
-    )
-    spec = ChartSpec(kind if y is not None or kind != "scatter" else "bar", x, y, color)
+        st.session_state["sql_color"] = _NO_COLUMN
+    color = cols[3].selectbox("Colour", color_options, key="sql_color", format_func=lambda c: c or "(none)") or None
+    if kind == "scatter" and y is None:
+        st.caption("A scatter needs a number for y: drawn as bars.")
+        kind = "bar"
+    spec = ChartSpec(kind, x, y, color)
     drawn = chart_data(table, spec)
     st.caption(
         "Rows with the same x (and colour) are added up"
@@ -320,8 +323,8 @@ def _seed_chart(spec: ChartSpec, *, show: bool = True) -> None:
         st.session_state[_CHART_ON] = True
     st.session_state["sql_kind"] = spec.kind
     st.session_state["sql_x"] = spec.x
-    st.session_state["sql_y"] = spec.y
-    st.session_state["sql_color"] = spec.color
+    st.session_state["sql_y"] = spec.y or _NO_COLUMN
+    st.session_state["sql_color"] = spec.color or _NO_COLUMN
 
 
 def _write_chart(spec: ChartSpec | None) -> None:

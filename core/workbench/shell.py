@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -77,7 +78,11 @@ def run_once(store: Store, sql: str, filters: Filters, today: date, *, time_limi
 
 
 def run_cancellable(workbench: Workbench, sql: str) -> QueryResult:
-    """Run `sql` in a worker thread; Ctrl-C (KeyboardInterrupt here) cancels it."""
+    """Run `sql` in a worker thread; Ctrl-C (SIGINT) cancels the query instead of stopping the program.
+
+    The handler only asks the workbench to stop: a KeyboardInterrupt raised inside Thread.join() can leave
+    the thread looking finished while DuckDB still runs its query.
+    """
     outcome: list[QueryResult | BaseException] = []
 
     def work() -> None:
@@ -87,12 +92,14 @@ def run_cancellable(workbench: Workbench, sql: str) -> QueryResult:
             outcome.append(e)
 
     worker = threading.Thread(target=work, name="finboard-sql", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        try:
-            worker.join(0.1)
-        except KeyboardInterrupt:
-            workbench.cancel()
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: workbench.cancel()) if on_main else None
+    try:
+        worker.start()
+        worker.join()
+    finally:
+        if on_main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
     result = outcome[0]
     if isinstance(result, BaseException):
         raise result
@@ -171,8 +178,8 @@ class Shell:
         self.stdout.write(f"SQL over a read-only copy of your data: {tables}. .help for help, .quit to leave.\n")
         try:
             while (statement := self._read_statement()) is not None:
-                if statement:
-                    self.execute(statement)
+                if statement and not self.execute(statement):
+                    break
         finally:
             if self._workbench is not None:
                 self._workbench.close()
@@ -180,24 +187,25 @@ class Shell:
                 self.history.save()
         return 0
 
-    def execute(self, text: str) -> None:
-        """Run one command or statement and print what came of it."""
+    def execute(self, text: str) -> bool:
+        """Run one command or statement and print what came of it; False when the person asked to leave."""
         command = text.strip().rstrip(";").strip()
         if command in (".quit", ".exit"):
-            raise EOFError
+            return False
         if command == ".help":
             self.stdout.write(HELP + "\n")
-            return
-        if command == ".refresh":
+        elif command == ".refresh":
             self._refresh(quiet=False)
-            return
-        if command == ".tables":
+        elif command == ".tables":
             assert self._workbench is not None
             self.stdout.write(describe_catalog(self._workbench.catalog()))
-            return
-        if command.startswith("."):
+        elif command.startswith("."):
             self.stderr.write(f"Unknown command {printable(command.split()[0])}; .help lists them.\n")
-            return
+        else:
+            self._query(text)
+        return True
+
+    def _query(self, text: str) -> None:
         if self.store.data_version() != self._version:
             self._refresh(quiet=False)
         assert self._workbench is not None

@@ -167,9 +167,12 @@ def test_the_prompt_runs_statements_typed_over_several_lines(store):
 
 
 def test_the_prompt_reports_errors_and_keeps_going(store):
-    out, err = prompt(store, ["SELECT * FROM item_tokens;", ".nope", "SELECT 42 AS answer;"])
+    out, err = prompt(
+        store, ["SELECT * FROM item_tokens;", ".nope", "SELECT 42 AS answer;", ".quit", "SELECT 'never';"]
+    )
     assert "item_tokens does not exist" in err and "Unknown command .nope" in err
     assert "answer\n------\n    42" in out
+    assert "never" not in out
 
 
 def test_what_a_statement_creates_lasts_for_the_session_only(store):
