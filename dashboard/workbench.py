@@ -341,7 +341,8 @@ def schema(page: PageContext, copy: ReadModelCopy) -> None:
     st.markdown("**Tables**")
     for relation in page.load(catalog):
         rows = copy.tables[relation.name].num_rows if relation.name in copy.tables else None
-        title = f"`{relation.name}`" + (f" · {rows:,} rows" if rows is not None else " · the sidebar's selection")
+        count = f" · {rows:,} row{'' if rows == 1 else 's'}" if rows is not None else " · the sidebar's selection"
+        title = f"`{relation.name}`{count}"
         with st.expander(title):
             st.markdown("\n".join(f"- `{name}` {kind.lower()}" for name, kind in relation.columns))
     st.caption(

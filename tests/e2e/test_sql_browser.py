@@ -87,6 +87,7 @@ def test_run_a_query_chart_it_download_it_and_share_it(synced, browser, page, tm
 
     shared = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     shared.goto(page.url)
+    shared.get_by_test_id("stMarkdown").filter(has_text="ran in").first.wait_for()  # it runs by itself
     wait_for_streamlit(shared)
     assert editor(shared).input_value() == QUERY
     shared.get_by_test_id("stPlotlyChart").first.locator(".bars .point").first.wait_for()
