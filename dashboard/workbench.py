@@ -159,8 +159,9 @@ def run(page: PageContext, copy: ReadModelCopy, sql: str) -> None:
     worker = threading.Thread(target=work, name="finboard-sql", daemon=True)
     worker.start()
     started = time.perf_counter()
+    status = st.empty()
     try:
-        with st.container(horizontal=True, vertical_alignment="center"):
+        with status.container(horizontal=True, vertical_alignment="center"):
             st.button("Cancel", key="sql_cancel", icon=":material/stop_circle:", on_click=_cancel_clicked)
             clock = st.empty()
         while worker.is_alive():
@@ -172,6 +173,7 @@ def run(page: PageContext, copy: ReadModelCopy, sql: str) -> None:
             workbench.cancel()
             worker.join()
         workbench.close()
+    status.empty()
     st.session_state.pop(_RUNNING, None)
     got = outcome[0]
     if isinstance(got, QueryResult):

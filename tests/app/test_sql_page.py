@@ -49,6 +49,8 @@ def test_a_query_shows_its_rows_and_goes_into_the_address(world):
     assert summary(at).startswith("**4** rows · 2 columns · ran in **")
     assert list(at.dataframe[0].value["account_id"]) == ["card", "chk", "eur", "sav"]
     assert at.query_params["sql"] == "SELECT account_id, current_balance FROM accounts ORDER BY account_id"
+    assert not any(b.label == "Cancel" for b in at.button), "Cancel is shown only while a query runs"
+    assert not any("Running" in c.value for c in at.caption)
 
 
 def test_filtered_transactions_follow_the_sidebar(world):
