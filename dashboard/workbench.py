@@ -68,6 +68,7 @@ _RUNNING = "_sql_running"  # (sql, data version, time.time() at start) while a q
 _ROW_PAGE = "sql_row_page"
 _CHART_ON = "sql_chart"
 _WRITTEN_CHART = "_sql_chart_written"
+_CHART_WANTED = "_sql_chart_wanted"
 _NO_COLUMN = ""
 
 
@@ -225,7 +226,13 @@ def results(page: PageContext) -> QueryResult | None:
     pages = max(1, -(-result.rows // PAGE_ROWS))
     number = min(max(1, int(st.session_state.get(_ROW_PAGE, 1))), pages)
     first = (number - 1) * PAGE_ROWS
-    st.dataframe(result.table.slice(first, PAGE_ROWS), hide_index=True, width="stretch", key="sql_result")
+    st.dataframe(
+        result.table.slice(first, PAGE_ROWS),
+        hide_index=True,
+        width="stretch",
+        key="sql_result",
+        column_config=_exact_decimals(result.table.schema),
+    )
     if pages > 1:
         prev_col, where_col, next_col, _ = st.columns([1, 2, 1, 4], vertical_alignment="center")
         prev_col.button("Previous", icon=":material/chevron_left:", disabled=number == 1, on_click=_turn, args=(-1,))
@@ -234,6 +241,15 @@ def results(page: PageContext) -> QueryResult | None:
     st.session_state[_ROW_PAGE] = number
     _downloads(result, ran.sql)
     return result
+
+
+def _exact_decimals(schema: pa.Schema) -> dict[str, object]:
+    """DECIMAL columns shown with all their decimals (12.50, not 12.5)."""
+    return {
+        field.name: st.column_config.NumberColumn(format=f"%.{field.type.scale}f")
+        for field in schema
+        if pa.types.is_decimal(field.type)
+    }
 
 
 def _turn(step: int) -> None:
@@ -286,7 +302,10 @@ def chart_builder(page: PageContext, result: QueryResult, from_link: bool) -> Ch
     if not drawable or (default is None and _CHART_ON not in st.session_state):
         _write_chart(None)
         return None
+    if _CHART_ON not in st.session_state and st.session_state.get(_CHART_WANTED):
+        st.session_state[_CHART_ON] = True  # kept across a run that drew no chart (an error, an empty result)
     on = st.toggle("Chart", key=_CHART_ON, help="Draw the result; change what goes where below.")
+    st.session_state[_CHART_WANTED] = on
     if not on:
         _write_chart(None)
         return None

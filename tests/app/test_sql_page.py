@@ -118,6 +118,8 @@ def test_one_click_draws_a_chart_with_defaults_and_puts_it_in_the_address(world)
     at.run()
     assert at.query_params["chart"] == "line" and "color" not in at.query_params
     assert any("kept apart (by iso_currency_code)" in c.value.replace("\\", "") for c in at.caption)
+    at = run_sql(run_sql(at, "SELEC oops"), sql)  # an error in between draws no chart, and forgets nothing
+    assert at.toggle(key="sql_chart").value and at.get("plotly_chart")
 
 
 def test_a_link_opens_the_query_with_its_chart_and_filters(world):
