@@ -9,15 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from core.analytics.filters import Filters
-from core.config import load_settings
-from core.items import connect_sandbox
 from core.store import Store
-from core.sync import sync_items
 from core.workbench.readmodel import FILTERED, copy_read_model, filtered_transactions
 from core.workbench.session import Workbench
-from core.workspace import Workspace
 from tests.e2e.conftest import ARTIFACTS, wait_for_streamlit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,17 +29,6 @@ QUERY = (
 FOREVER = "SELECT count(*) FROM range(1000000) a, range(1000000) b WHERE a.range + b.range < 0"
 
 
-@pytest.fixture
-def synced(dashboard):
-    """The running dashboard's database with a bank connected and synced (the emulator's First Platypus Bank)."""
-    env = {"PLAID_CLIENT_ID": "e2e", "PLAID_SECRET": "e2e", "PLAID_ENV": "sandbox",
-           "PLAID_BASE_URL": dashboard.emulator.url, "FINBOARD_DB": str(dashboard.db)}  # fmt: skip
-    ws = Workspace(load_settings(env, secrets_path=dashboard.db.parent / "none.toml"))
-    connect_sandbox(ws, "ins_109508")
-    assert all(r.ok for r in sync_items(ws))
-    return dashboard
-
-
 def editor(page):
     return page.get_by_test_id("stTextArea").locator("textarea")
 
@@ -53,9 +39,9 @@ def run(page, sql: str) -> None:
     wait_for_streamlit(page)
 
 
-def test_run_a_query_chart_it_download_it_and_share_it(synced, browser, page, tmp_path):
+def test_run_a_query_chart_it_download_it_and_share_it(synced_dashboard, browser, page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{synced.url}/sql?period=all&pending=1&transfers=1")
+    page.goto(f"{synced_dashboard.url}/sql?period=all&pending=1&transfers=1")
     wait_for_streamlit(page)
     run(page, QUERY)
     summary = page.get_by_test_id("stMarkdown").filter(has_text="ran in").first.inner_text()
@@ -75,7 +61,7 @@ def test_run_a_query_chart_it_download_it_and_share_it(synced, browser, page, tm
     assert download.suggested_filename.startswith("finboard-query-") and download.suggested_filename.endswith(".csv")
     download.save_as(tmp_path / "result.csv")
     rows = list(csv.DictReader(io.StringIO((tmp_path / "result.csv").read_text())))
-    store = Store(synced.db)
+    store = Store(synced_dashboard.db)
     copy = copy_read_model(store)
     sidebar = Filters(period="all", include_pending=True, include_transfers=True, currency="USD")  # the page's
     selected = filtered_transactions(store, copy.tables["transactions"], sidebar, date.today())
@@ -89,7 +75,7 @@ def test_run_a_query_chart_it_download_it_and_share_it(synced, browser, page, tm
     shared.goto(page.url)
     shared.get_by_test_id("stMarkdown").filter(has_text="ran in").first.wait_for()  # it runs by itself
     wait_for_streamlit(shared)
-    assert editor(shared).input_value() == QUERY
+    expect(editor(shared)).to_have_value(QUERY)
     shared.get_by_test_id("stPlotlyChart").first.locator(".bars .point").first.wait_for()
     assert (
         shared.get_by_test_id("stMarkdown")
@@ -100,8 +86,8 @@ def test_run_a_query_chart_it_download_it_and_share_it(synced, browser, page, tm
     shared.context.close()
 
 
-def test_a_running_query_can_be_cancelled_from_the_page(synced, page):
-    page.goto(f"{synced.url}/sql?period=all")
+def test_a_running_query_can_be_cancelled_from_the_page(synced_dashboard, page):
+    page.goto(f"{synced_dashboard.url}/sql?period=all")
     wait_for_streamlit(page)
     editor(page).fill(FOREVER)
     page.get_by_role("button", name="Run").click()

@@ -15,44 +15,30 @@ import time
 
 import pytest
 
-from core.config import load_settings
-from core.items import connect_sandbox
-from core.sync import sync_items
-from core.workspace import Workspace
 from tests.conftest import ROOT
 from tests.support import FINBOARD, finboard
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def synced(dashboard):
-    env = {"PLAID_CLIENT_ID": "e2e", "PLAID_SECRET": "e2e", "PLAID_ENV": "sandbox",
-           "PLAID_BASE_URL": dashboard.emulator.url, "FINBOARD_DB": str(dashboard.db)}  # fmt: skip
-    ws = Workspace(load_settings(env, secrets_path=dashboard.db.parent / "none.toml"))
-    connect_sandbox(ws, "ins_109508")
-    assert all(r.ok for r in sync_items(ws))
-    return dashboard
-
-
-def test_a_query_answers_while_the_dashboard_runs(synced):
-    (count,) = synced.query("SELECT count(*) FROM transactions")[0]
-    done = finboard("sql", "SELECT count(*) AS n FROM transactions", "--format", "csv", env=synced.env)
+def test_a_query_answers_while_the_dashboard_runs(synced_dashboard):
+    (count,) = synced_dashboard.query("SELECT count(*) FROM transactions")[0]
+    done = finboard("sql", "SELECT count(*) AS n FROM transactions", "--format", "csv", env=synced_dashboard.env)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"n\n{count}\n"
 
 
-def test_a_query_waits_for_a_process_that_holds_the_file(synced):
+def test_a_query_waits_for_a_process_that_holds_the_file(synced_dashboard):
     """Another Finboard process in a long unit of work (here: 3 s) holds the file; the query takes its turn."""
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
-         "time.sleep(3); c.close()", str(synced.db)],
+         "time.sleep(3); c.close()", str(synced_dashboard.db)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         started = time.monotonic()
-        done = finboard("sql", "SELECT count(*) AS n FROM accounts", "--format", "csv", env=synced.env)
+        done = finboard("sql", "SELECT count(*) AS n FROM accounts", "--format", "csv", env=synced_dashboard.env)
         waited = time.monotonic() - started
     finally:
         holder.wait(timeout=30)
@@ -81,10 +67,10 @@ def take_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-def test_the_prompt_on_a_terminal_runs_statements_cancels_and_keeps_history(synced):
+def test_the_prompt_on_a_terminal_runs_statements_cancels_and_keeps_history(synced_dashboard):
     main, child = pty.openpty()
-    proc = subprocess.Popen([*FINBOARD, "sql"], stdin=child, stdout=child, stderr=child, env=synced.env, cwd=ROOT,
-                            start_new_session=True, preexec_fn=take_terminal)  # fmt: skip
+    proc = subprocess.Popen([*FINBOARD, "sql"], stdin=child, stdout=child, stderr=child, env=synced_dashboard.env,
+                            cwd=ROOT, start_new_session=True, preexec_fn=take_terminal)  # fmt: skip
     os.close(child)
     try:
         read_until(main, b"sql> ")
@@ -107,7 +93,7 @@ def test_the_prompt_on_a_terminal_runs_statements_cancels_and_keeps_history(sync
         if proc.poll() is None:
             proc.kill()
         os.close(main)
-    history = synced.db.with_name(synced.db.name + ".sql_history")
+    history = synced_dashboard.db.with_name(synced_dashboard.db.name + ".sql_history")
     assert stat.S_IMODE(history.stat().st_mode) == 0o600
     lines = history.read_text().splitlines()
     assert "SELECT count(*) AS accounts_n FROM accounts;" in lines  # one entry for a statement typed over two lines
