@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from core.config import check_host, load_settings
 from core.errors import ConfigError, FinboardError
-from core.workspace import Workspace
 
 if TYPE_CHECKING:
     from core.analytics.filters import Filters
+    from core.store import Store
     from core.sync import SyncProgress
+    from core.workspace import Workspace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # core.analytics.datasets.DATASETS by name, spelled out so `finboard` starts without importing pandas.
@@ -204,6 +205,8 @@ def listening_address(raw: str) -> str:
 
 
 def _workspace() -> Workspace:
+    from core.workspace import Workspace  # imported on use: it brings plaid-python, which `finboard sql` never needs
+
     return Workspace(load_settings())
 
 
@@ -355,7 +358,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     ws = _workspace()
     today = date.today()
-    filters = _export_filters(ws, args)
+    filters = _export_filters(ws.store, args)
     if filters is None:
         return EXIT_USAGE
     scope = _describe_scope(filters)
@@ -378,7 +381,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_filters(ws: Workspace, args: argparse.Namespace) -> Filters | None:
+def _export_filters(store: Store, args: argparse.Namespace) -> Filters | None:
     """The dashboard's filters from the command line, checked the same way; None after printing problems."""
     from core.analytics import ledger
     from core.analytics.choices import filter_choices
@@ -394,7 +397,7 @@ def _export_filters(ws: Workspace, args: argparse.Namespace) -> Filters | None:
         "currency": [args.currency or ""], "pending": ["1" if pending else ""],
         "transfers": ["1" if transfers else ""],
     }  # fmt: skip
-    with ledger.reading(ws.store) as con:
+    with ledger.reading(store) as con:
         choices = filter_choices(con)
     parsed = parse_query(raw, choices.known())
     if parsed.problems:
@@ -429,14 +432,16 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from datetime import date
 
     from core.analytics.filters import Filters
+    from core.store import Store
     from core.workbench import shell
 
-    ws = _workspace()
-    filters = _export_filters(ws, args) if _filters_given(args) else Filters("all", include_pending=True,
+    settings = load_settings()
+    store = Store(settings.db_path)
+    filters = _export_filters(store, args) if _filters_given(args) else Filters("all", include_pending=True,
                                                                              include_transfers=True)  # fmt: skip
     if filters is None:
         return EXIT_USAGE
-    time_limit = ws.settings.sql_time_limit if args.time_limit is None else args.time_limit
+    time_limit = settings.sql_time_limit if args.time_limit is None else args.time_limit
     if not 0 < time_limit <= 3600:
         print("finboard: --time-limit must be between 0 and 3600 seconds.", file=sys.stderr)
         return EXIT_USAGE
@@ -449,11 +454,11 @@ def cmd_sql(args: argparse.Namespace) -> int:
     elif sql is None and not sys.stdin.isatty():
         sql = sys.stdin.read()  # `finboard sql < q.sql` or a pipe
     if sql is None:
-        return shell.Shell(ws.store, filters, date.today(), time_limit=time_limit).loop()
+        return shell.Shell(store, filters, date.today(), time_limit=time_limit).loop()
     from core.workbench.output import format_for
 
     fmt = format_for(args.out, args.format)
-    result = shell.run_once(ws.store, sql, filters, date.today(), time_limit=time_limit)
+    result = shell.run_once(store, sql, filters, date.today(), time_limit=time_limit)
     shell.write_result(result, fmt, args.out, sys.stdout)
     if args.out is not None:
         print(f"Wrote {shell.describe(result)} to {args.out}", file=sys.stderr)
