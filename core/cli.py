@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # core.analytics.datasets.DATASETS by name, spelled out so `finboard` starts without importing pandas.
-DATASET_NAMES = ("cash-flow", "money-flows", "categories", "categories-over-time", "merchants", "accounts",
+DATASET_NAMES = ("summary", "cash-flow", "money-flows", "categories", "categories-over-time", "merchants", "accounts",
                  "net-worth", "balance-history", "credit-utilization")  # fmt: skip
 
 
@@ -104,7 +104,10 @@ def _parser() -> argparse.ArgumentParser:
         help="write transactions, a chart's data or a report bundle to a file, with the dashboard's filters",
         description="Filters work as in the dashboard, except that the period defaults to all time.",
     )
-    what_help = f"transactions, bundle (charts and data in a zip) or a chart's data: {', '.join(DATASET_NAMES)}"
+    what_help = (
+        "transactions, summary (income, spending, net and outside transfers per currency against the previous "
+        f"period), bundle (charts and data in a zip) or a chart's data: {', '.join(DATASET_NAMES[1:])}"
+    )
     p.add_argument("what", choices=["transactions", *DATASET_NAMES, "bundle"], metavar="WHAT", help=what_help)
     p.add_argument("--out", type=Path, required=True, metavar="PATH")
     p.add_argument(
@@ -181,7 +184,8 @@ def _filter_arguments(p: argparse.ArgumentParser, *, everything_help: str) -> No
         "--include-transfers",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="transfers between own accounts and credit-card payments; default as --include-pending",
+        help="list transfers (between own accounts and to or from outside) among the rows; default as "
+        "--include-pending; the summary ignores it (outside transfers have their own columns)",
     )
 
 
@@ -377,6 +381,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"Wrote {count:,} transactions to {args.out} ({scope})")
     else:
         count = export.export_dataset(ws.store, args.what, fmt, args.out, filters, today, args.interval)
+        if args.what == "summary":  # it has no transfer filter: outside transfers have their own columns
+            from core.analytics.filters import describe_period
+
+            scope = f"{describe_period(filters, today)}; {_describe_scope(filters, period=False, transfers=False)}"
         print(f"Wrote {count:,} rows of {args.what} to {args.out} ({scope})")
     return EXIT_OK
 
@@ -410,14 +418,17 @@ def _export_filters(store: Store, args: argparse.Namespace) -> Filters | None:
     return filters
 
 
-def _describe_scope(filters: Filters) -> str:
+def _describe_scope(filters: Filters, *, period: bool = True, transfers: bool = True) -> str:
     from core.analytics.filters import PERIOD_LABELS
 
-    period = PERIOD_LABELS[filters.period].lower()
-    if filters.period == "custom":
-        period = f"{filters.start or 'start'} to {filters.end or 'today'}"
-    parts = [period, "pending included" if filters.include_pending else "posted only"]
-    parts.append("transfers included" if filters.include_transfers else "transfers excluded")
+    parts = []
+    if period:
+        parts.append(PERIOD_LABELS[filters.period].lower())
+        if filters.period == "custom":
+            parts[0] = f"{filters.start or 'start'} to {filters.end or 'today'}"
+    parts.append("pending included" if filters.include_pending else "posted only")
+    if transfers:
+        parts.append("transfers included" if filters.include_transfers else "transfers excluded")
     if filters.currency:
         parts.append(filters.currency)
     return ", ".join(parts)

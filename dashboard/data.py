@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from core.analytics import balances, cash_flow, categories, categorize, ledger, overview, transactions
+from core.analytics import balances, cash_flow, categories, categorize, ledger, overview, transactions, transfers
 from core.analytics.choices import FilterChoices, filter_choices
 from core.analytics.filters import Filters
 from core.analytics.intervals import Interval, auto_interval
@@ -199,3 +199,23 @@ def categorize_data(src: Source) -> CategorizeData:
 def transaction(src: Source, transaction_id: str) -> pd.DataFrame:
     """One transaction, uncached: it is read right before it is edited."""
     return _read(src, transactions.transaction, transaction_id)
+
+
+@dataclass(frozen=True)
+class TransferReview:
+    pairs: pd.DataFrame  # transfers.review_pairs
+    decision: str | None  # the person's decision about the selected transaction
+    candidates: pd.DataFrame  # rows the selected transaction could be linked with
+
+
+def transfer_review(src: Source, filters: Filters, today: date, selected: str | None) -> TransferReview:
+    """The pairs to review and, for the selected transaction, its decision and link candidates; uncached,
+    since the person acts on them."""
+
+    def load(con: duckdb.DuckDBPyConnection) -> TransferReview:
+        pairs = transfers.review_pairs(con, filters, today)
+        if selected is None:
+            return TransferReview(pairs, None, pd.DataFrame())
+        return TransferReview(pairs, transfers.decision(con, selected), transfers.link_candidates(con, selected))
+
+    return _read(src, load)

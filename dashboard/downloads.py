@@ -31,18 +31,20 @@ def file_stem(name: str, filters: Filters, today: date) -> str:
     return f"finboard-{name}-{filters.slug(today)}"
 
 
-def scope(filters: Filters, today: date) -> str:
-    """What the filters cover, in words: "Last 12 months (2024-04-01 – 2025-03-10) · USD · posted only"."""
+def scope(filters: Filters, today: date, *, period: bool = True) -> str:
+    """What the filters cover, in words: "Last 12 months (2024-03-11 – 2025-03-10) · USD · posted only"
+    (without the period when `period` is False)."""
     window = filters.window(today)
     if window.start or window.end:
         dates = f"{window.start or 'first day'} – {window.end or 'today'}"
-        period = dates if filters.period == "custom" else f"{PERIOD_LABELS[filters.period]} ({dates})"
+        label = dates if filters.period == "custom" else f"{PERIOD_LABELS[filters.period]} ({dates})"
     else:
-        period = PERIOD_LABELS[filters.period]
-    parts = [period, filters.currency or "all currencies"]
+        label = PERIOD_LABELS[filters.period]
+    parts = [label] if period else []
+    parts.append(filters.currency or "all currencies")
     parts.append("pending included" if filters.include_pending else "posted only")
     if filters.include_transfers:
-        parts.append("transfers included")
+        parts.append("transfers listed")
     if filters.accounts:
         parts.append(f"{len(filters.accounts)} account{'s' if len(filters.accounts) > 1 else ''}")
     if filters.categories:

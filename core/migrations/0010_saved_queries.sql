@@ -1,4 +1,4 @@
--- Finboard schema version 9: the SQL page's saved queries.
+-- Finboard schema version 10: the SQL page's saved queries.
 
 -- A named query and the chart drawn from its result. `chart` holds the chart as URL query
 -- parameters (e.g. chart=bar&x=category_primary&y=spent), '' when none; the same parameters as
