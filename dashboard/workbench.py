@@ -22,7 +22,14 @@ from core.store import Store
 from core.workbench.chart import CHART_KEYS, CHART_KINDS, ChartSpec, chart_data, default_chart, parse_chart
 from core.workbench.columns import column_kinds
 from core.workbench.output import result_bytes
-from core.workbench.readmodel import FILTERED, ReadModelCopy, copy_read_model, filtered_transactions, relations_named
+from core.workbench.readmodel import (
+    FILTERED,
+    ReadModelCopy,
+    copy_read_model,
+    filtered_transactions,
+    relations_named,
+    with_flows,
+)
 from core.workbench.saved import MAX_SQL, SQL_KEY, SavedQuery, delete_query, link_query, save_query, saved_queries
 from core.workbench.session import QueryError, QueryResult, Relation, Workbench
 from dashboard import charts, data
@@ -33,12 +40,20 @@ from dashboard.page import PageContext
 PAGE_ROWS = 100  # rows sent to the browser at a time
 EXAMPLES = {
     "Spending by category, per currency": (
-        "-- money out is positive (Plaid's sign); never add different currencies\n"
+        "-- money out is positive (Plaid's sign), refunds lower their category; never add different currencies\n"
         "SELECT category_primary, iso_currency_code, sum(amount) AS spent, count(*) AS transactions\n"
         "FROM filtered_transactions\n"
-        "WHERE amount > 0\n"
+        "WHERE flow = 'spending'\n"
         "GROUP BY ALL\n"
         "ORDER BY spent DESC"
+    ),
+    "What moved to and from outside Finboard": (
+        "SELECT date_trunc('month', date) AS month, iso_currency_code,\n"
+        "       -sum(amount) FILTER (WHERE amount < 0) AS came_in, sum(amount) FILTER (WHERE amount > 0) AS went_out\n"
+        "FROM transactions JOIN transaction_flows USING (transaction_id)\n"
+        "WHERE flow = 'transfer_outside'\n"
+        "GROUP BY ALL\n"
+        "ORDER BY month"
     ),
     "Money in and out per month": (
         "SELECT date_trunc('month', date) AS month, iso_currency_code,\n"
@@ -99,10 +114,11 @@ def filtered(src: data.Source, filters: Filters, today: date) -> pa.Table:
 
 @st.cache_resource(show_spinner=False, max_entries=1)
 def catalog(src: data.Source) -> list[Relation]:
-    """What queries can read, listed by a workbench over the copy itself (filtered_transactions has
-    the columns of transactions)."""
+    """What queries can read, listed by a workbench over the copy itself (filtered_transactions as it
+    will be, with no rows)."""
     copy = read_model(src)
-    tables = {**copy.tables, FILTERED: copy.tables["transactions"].slice(0, 0)}
+    empty = with_flows(copy.tables["transactions"].slice(0, 0), copy.tables["transaction_flows"].slice(0, 0))
+    tables = {**copy.tables, FILTERED: empty}
     with Workbench(tables, time_limit=10) as workbench:
         return workbench.catalog()
 

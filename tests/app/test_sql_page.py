@@ -8,8 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.store import Store
+from dashboard.workbench import EXAMPLES
 from tests.conftest import ROOT
-from tests.worlds import small_world
+from tests.worlds import SMALL_TRANSACTIONS, small_world
 
 APP = str(ROOT / "dashboard" / "app.py")
 ALL = {"period": "all"}  # the small world is from early 2025
@@ -83,7 +84,7 @@ def test_a_query_that_drops_and_deletes_changes_nothing_for_the_next_one(world):
     at = run_sql(open_sql(**ALL), "DROP VIEW transactions; CREATE TABLE transactions AS SELECT 1 AS x; SELECT 1")
     assert not at.error
     at = run_sql(at, "SELECT count(*) AS n FROM transactions")
-    assert at.dataframe[0].value["n"].tolist() == [19]
+    assert at.dataframe[0].value["n"].tolist() == [len(SMALL_TRANSACTIONS)]
 
 
 def test_the_time_limit_stops_a_query_with_a_message(world, monkeypatch):
@@ -169,7 +170,7 @@ def test_a_saved_query_runs_again_with_its_chart_and_has_a_link(world):
 def test_the_page_lists_the_tables_from_the_copy(world):
     at = open_sql(**ALL)
     titles = [e.label for e in at.expander]
-    assert "`transactions` · 19 rows" in titles and "`items` · 2 rows" in titles
+    assert f"`transactions` · {len(SMALL_TRANSACTIONS)} rows" in titles and "`items` · 2 rows" in titles
     assert "`filtered_transactions` · the sidebar's selection" in titles
     assert not any("item_tokens" in t or "account_numbers" in t for t in titles)
 
@@ -179,3 +180,13 @@ def test_a_result_says_when_the_data_changed_since(world):
     Store(world).bump_data_version()
     at.run()
     assert "The data changed since this ran" in summary(at)
+
+
+@pytest.mark.parametrize("title", list(EXAMPLES))
+def test_every_example_runs(world, title):
+    at = open_sql(**ALL)
+    button(at, title).click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.text_area(key="u_sql").value == EXAMPLES[title]
+    assert "ran in" in summary(at)

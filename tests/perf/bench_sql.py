@@ -139,8 +139,10 @@ def time_copies(db: Path, runs: int) -> dict[str, Any]:
                 break
             except duckdb.IOException:
                 time.sleep(0.05 * (attempt < 599))
-        for name, columns in PUBLIC.items():
-            private.execute(f"CREATE TABLE {name} AS SELECT {columns} FROM src.{name}")
+        private.execute("USE src")
+        for name, public in PUBLIC.items():
+            private.execute(f"CREATE TABLE memory.main.{name} AS {public.query}")
+        private.execute("USE memory")
         private.execute("DETACH src")
         attach.append(time.perf_counter() - started)
         private.close()

@@ -19,7 +19,7 @@ from core.store import Store
 from core.workbench import session
 from core.workbench.readmodel import copy_read_model
 from core.workbench.session import QueryError, QueryStopped, Workbench
-from tests.worlds import big_world, small_world
+from tests.worlds import SMALL_TRANSACTIONS, big_world, small_world
 
 TODAY = date(2025, 3, 10)
 NO_FILES = "file system operations are disabled by configuration"
@@ -105,7 +105,7 @@ def test_create_delete_drop_change_nothing_outside_the_run(store):
     with Workbench(copy.tables, time_limit=10) as first:
         assert first.run(vandal).table.column(0).to_pylist() == [1]
     with Workbench(copy.tables, time_limit=10) as second:  # the next run (or another person's) sees the copy as it was
-        assert second.run("SELECT count(*) FROM transactions").table.column(0).to_pylist() == [19]
+        assert second.run("SELECT count(*) FROM transactions").table.column(0).to_pylist() == [len(SMALL_TRANSACTIONS)]
         assert second.run("SELECT count(*) FROM accounts").table.column(0).to_pylist() == [4]
         with pytest.raises(QueryError, match="stolen does not exist"):
             second.run("SELECT * FROM stolen")
@@ -124,7 +124,7 @@ def test_create_delete_drop_change_nothing_outside_the_run(store):
 def test_deleting_from_a_copied_relation_is_refused(workbench):
     with pytest.raises(QueryError):
         workbench.run("DELETE FROM transactions")
-    assert workbench.run("SELECT count(*) FROM transactions").table.column(0).to_pylist() == [19]
+    assert workbench.run("SELECT count(*) FROM transactions").table.column(0).to_pylist() == [len(SMALL_TRANSACTIONS)]
 
 
 def test_a_cross_join_of_the_ledger_with_itself_stops_at_the_time_limit(tmp_path):
@@ -191,7 +191,7 @@ def test_empty_and_broken_sql_get_a_message(workbench):
 
 def test_the_catalog_lists_what_queries_can_read(workbench):
     catalog = {r.name: dict(r.columns) for r in workbench.catalog()}
-    assert set(catalog) == {"items", "accounts", "transactions", "balance_history"}
+    assert set(catalog) == {"items", "accounts", "transactions", "balance_history", "transaction_flows"}
     assert catalog["transactions"]["amount"] == "DECIMAL(18,2)"
     assert catalog["transactions"]["date"] == "DATE"
 
