@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import logging
 import os
 import signal
@@ -13,8 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from core.config import check_host, load_settings
-from core.errors import ConfigError, FinboardError
+from core.config import PRIVATE_UMASK, check_host, load_settings
+from core.errors import ConfigError, FinboardError, path_problem
+from core.text import configure_logging, printable
 
 if TYPE_CHECKING:
     from core.analytics.filters import Filters
@@ -29,11 +31,10 @@ DATASET_NAMES = ("summary", "cash-flow", "money-flows", "categories", "categorie
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)  # first thing; inherited by the processes Finboard starts (the Streamlit server)
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("FINBOARD_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(os.environ.get("FINBOARD_LOG_LEVEL", "WARNING"))  # log lines without control characters
     command: Callable[[argparse.Namespace], int] = args.command
     try:
         return command(args)
@@ -45,6 +46,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except OSError as e:  # a file or directory Finboard needs cannot be used: say which, and what to check
+        if os.environ.get("FINBOARD_DEBUG"):
+            raise
+        if not e.filename:  # not about a path (a socket, say): say what the system said
+            print(f"finboard: {e.strerror or e}. Run again with FINBOARD_DEBUG=1 to see where.", file=sys.stderr)
+            return EXIT_FAILED
+        reason = path_problem(Path(e.filename), e.strerror or str(e))
+        print(
+            f"finboard: cannot use {e.filename}: {reason}. Check that its directory exists and that you may write "
+            "there (FINBOARD_DB sets where the database and its key live).",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     except Exception as e:  # the last line of defence: a person never sees a stack trace
         if os.environ.get("FINBOARD_DEBUG"):
             raise
@@ -200,6 +214,13 @@ def port_number(raw: str) -> int:
     return port
 
 
+def port_problem(port: int, error: int, retry: str) -> str:
+    """One line for a port that cannot be listened on, naming the fix."""
+    if error == errno.EACCES:
+        return f"Port {port} needs administrator rights. Pick one above 1023: `{retry} {max(port, 1023) + 1}`."
+    return f"Port {port} is already in use (another Finboard?). Stop it, or pick another: `{retry} {port + 1}`."
+
+
 def listening_address(raw: str) -> str:
     """--host: an IP address of this machine (0.0.0.0 or :: for every interface)."""
     try:
@@ -222,7 +243,7 @@ def _stop_on_signals() -> None:
     """
 
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt(signal.Signals(signum).name)  # `finboard run` tells Ctrl-C from `kill` by it
 
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
@@ -242,7 +263,12 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     from core.emulator import serve
 
     _stop_on_signals()
-    serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
+    try:
+        serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
+    except OSError as e:
+        if e.errno not in (errno.EADDRINUSE, errno.EACCES):
+            raise
+        raise FinboardError(port_problem(args.port, e.errno, "finboard emulator --port")) from None
     return EXIT_OK
 
 
@@ -250,7 +276,7 @@ def cmd_connect_sandbox(args: argparse.Namespace) -> int:
     from core.items import connect_sandbox
 
     ws = _workspace()
-    print(connect_sandbox(ws, args.institution, username=args.username, password=args.password))
+    print(printable(connect_sandbox(ws, args.institution, username=args.username, password=args.password)))
     return EXIT_OK
 
 
@@ -268,16 +294,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     printer.finish()
     if not results:
         print("No items to sync. Connect one with `finboard connect-sandbox` or the dashboard.", file=sys.stderr)
-    for r in results:
-        name = f"{r.institution} ({r.item_id})"
+    for r in results:  # bank text is printed without control characters: it cannot redraw the terminal
+        name = printable(f"{r.institution} ({r.item_id})")
         if r.skipped:
-            print(f"{name}: {r.message}")
+            print(f"{name}: {printable(r.message)}")
         elif r.ok:
             print(f"{name}: {r.added:,} added, {r.modified:,} modified, {r.removed:,} removed")
         else:
-            print(f"{name}: FAILED: {r.error}", file=sys.stderr)
+            print(f"{name}: FAILED: {printable(r.error)}", file=sys.stderr)
         for note in r.notes:
-            print(f"{name}: note: {note}", file=sys.stderr)
+            print(f"{name}: note: {printable(note)}", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
@@ -304,17 +330,18 @@ class SyncProgressPrinter:
 
     def __call__(self, p: SyncProgress) -> None:
         what = SYNC_PHASE_TEXT.get(p.phase, p.phase)
+        institution = printable(p.institution)
         counts = f"{p.pages:,} pages, {p.transactions:,} changes" if p.pages else ""
         if self.tty:
             done = p.item_index - (0 if p.done else 1)
             filled = self.BAR * done // max(p.item_count, 1)
             bar = "#" * filled + "-" * (self.BAR - filled)
-            line = f"[{bar}] {p.item_index}/{p.item_count} {p.institution}: {what}{', ' + counts if counts else ''}"
+            line = f"[{bar}] {p.item_index}/{p.item_count} {institution}: {what}{', ' + counts if counts else ''}"
             self.stream.write("\r\x1b[K" + line)
             self._drawn = True
         elif self._last != (p.item_id, p.phase):  # a log gets one line per phase, not one per page
             suffix = f" ({counts})" if counts and p.phase != "fetching" else ""
-            self.stream.write(f"[{p.item_index}/{p.item_count}] {p.institution}: {what}{suffix}\n")
+            self.stream.write(f"[{p.item_index}/{p.item_count}] {institution}: {what}{suffix}\n")
         self._last = (p.item_id, p.phase)
         self.stream.flush()
 
@@ -337,9 +364,10 @@ def cmd_items(args: argparse.Namespace) -> int:
     for c in connections:
         item = c.item
         last = item.last_synced_at.strftime("%Y-%m-%d %H:%M") if item.last_synced_at else "never"
-        print(f"{item.item_id:<40} {item.label[:24]:<24} {item.status:<18} {c.transactions:>12,}  {last}")
+        label, status = printable(item.label)[:24], printable(item.status)
+        print(f"{printable(item.item_id):<40} {label:<24} {status:<18} {c.transactions:>12,}  {last}")
         if item.error_message and item.status != "healthy":
-            print(f"{'':<40} {item.error_message}")
+            print(f"{'':<40} {printable(item.error_message)}")
         elif c.history_loading:
             print(f"{'':<40} Plaid is still gathering older history; a later sync brings it.")
     return EXIT_OK
@@ -351,7 +379,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     ws = _workspace()
     item = get_item(ws, args.item_id)
     remove_item(ws, args.item_id)
-    print(f"Removed {item.label} ({item.item_id}) and its local data.")
+    print(f"Removed {printable(item.label)} ({item.item_id}) and its local data.")
     return EXIT_OK
 
 
@@ -360,6 +388,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from core import export
 
+    if args.out.is_dir():
+        example = args.out / ("report.zip" if args.what == "bundle" else f"{args.what}.{args.format or 'csv'}")
+        print(f"finboard: --out {args.out} is a directory; give a file name, e.g. --out {example}", file=sys.stderr)
+        return EXIT_USAGE
     ws = _workspace()
     today = date.today()
     filters = _export_filters(ws.store, args)

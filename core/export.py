@@ -14,19 +14,20 @@ import json
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import duckdb
 import pandas as pd
 
 from core.analytics import ledger
 from core.analytics.datasets import DATASETS
 from core.analytics.filters import Filters, ledger_where
 from core.analytics.intervals import Interval
-from core.errors import FinboardError
+from core.errors import FinboardError, path_problem
 from core.spreadsheet import spreadsheet_frame, spreadsheet_query, xlsx_bytes
 from core.store import Store
 
@@ -120,9 +121,15 @@ def export_transactions(
     return int(row[0]) if row else 0
 
 
-def transactions_bytes(store: Store, fmt: Format, filters: Filters, today: date, workdir: Path) -> bytes:
-    """The filtered transactions as a file's bytes (for a download button), built through a temporary file."""
-    path = workdir / f".finboard-export-{datetime.now(UTC).timestamp()}.{fmt}"
+def staging_dir(store: Store) -> Path:
+    """Where downloads are built before the browser gets them: the data directory (the owner's alone), never a
+    shared temporary directory such as /tmp."""
+    return store.path.parent
+
+
+def transactions_bytes(store: Store, fmt: Format, filters: Filters, today: date) -> bytes:
+    """The filtered transactions as a file's bytes (for a download button), built through a staged file."""
+    path = staging_dir(store) / f".finboard-export-{datetime.now(UTC).timestamp()}.{fmt}"
     try:
         export_transactions(store, fmt, path, filters, today)
         return path.read_bytes()
@@ -250,14 +257,30 @@ def write_bundle(
 
 @contextmanager
 def atomic_file(out: Path) -> Iterator[Path]:
-    """A temporary path beside `out` that replaces `out` when the block succeeds (and is removed if it fails)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """A temporary file beside `out` that replaces it once complete; a file that cannot be written is an
+    ExportError naming the path and the reason (a missing parent directory is created)."""
+    if out.is_dir():
+        raise ExportError(f"{out} is a directory: give a file name inside it, e.g. {out / 'export.csv'}.")
     tmp = out.with_name(f".{out.name}.partial")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
         tmp.replace(out)
+    except OSError as e:
+        raise _cannot_write(out, e.strerror or str(e)) from None
+    except duckdb.IOException as e:
+        if str(tmp) not in str(e):  # DuckDB failed to read the database, not to write the file
+            raise
+        raise _cannot_write(out, str(e).splitlines()[0].rsplit(": ", 1)[-1]) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _cannot_write(out: Path, reason: str) -> ExportError:
+    return ExportError(
+        f"Cannot write {out}: {path_problem(out, reason)}. Choose a file in a directory you can write to."
+    )
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.errors import FinboardError
+from core.errors import FinboardError, path_problem
 
 # Longest pause between attempts to open a busy file. Writers that work in steps (the sync's
 # staging) pause longer than this between steps, so a waiting reader gets in between them.
@@ -91,6 +91,10 @@ class Store:
                     migrate(con)
                 self._migrated = True
             yield con
+        except duckdb.IOException as e:
+            if str(self.path) not in str(e):  # e.g. an export's file: its writer says what went wrong
+                raise
+            raise StoreError(_describe_io_error(self.path, e)) from None  # e.g. a file cut short
         finally:
             con.close()
 
@@ -107,7 +111,14 @@ class Store:
             con.execute("COMMIT")
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(
+                f"Cannot create the directory {self.path.parent} for the database "
+                f"({path_problem(self.path, e.strerror or str(e))}). "
+                "Set FINBOARD_DB to a file in a directory you can write to."
+            ) from None
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.01
         while True:
@@ -200,6 +211,14 @@ def _describe_io_error(path: Path, e: duckdb.Error) -> str:
             f"{path} is not a Finboard database (DuckDB could not read it). Point FINBOARD_DB at "
             "another file; this one was left untouched."
         )
+    if re.search(r"Could not read enough bytes|[Cc]orrupt|checksum", text):
+        return (
+            f"{path} is damaged: it ends early or was corrupted (a copy cut short, a full disk?). Restore it "
+            "from a backup, or point FINBOARD_DB at another file; this one was left untouched."
+        )
     if "Permission denied" in text:
         return f"No permission to open {path}. Fix the file's permissions or set FINBOARD_DB elsewhere."
-    return f"Cannot open the database {path}: {text.splitlines()[0]}"
+    if "Read-only file system" in text:
+        return f"{path} is on a read-only file system. Set FINBOARD_DB to a file in a directory you can write to."
+    reason = path_problem(path, text.splitlines()[0].rsplit(": ", 1)[-1])
+    return f"Cannot open the database {path} ({reason}). Set FINBOARD_DB to a file in a directory you can write to."

@@ -7,35 +7,45 @@ import streamlit as st
 from core.errors import FinboardError
 from core.items import connect_sandbox
 from core.sync import SyncProgress, SyncResult, sync_items
+from core.text import markdown_text
 from core.workspace import Workspace
 
 DEMO_INSTITUTION = "ins_109508"  # First Platypus Bank in Plaid's sandbox and the emulator
 
 
 def sync_with_progress(ws: Workspace, item_ids: list[str] | None = None, *, label: str = "Syncing") -> list[SyncResult]:
-    """Run a sync inside st.status with a progress bar over the items; returns the per-item results."""
+    """Run a sync inside st.status with a progress bar over the items; returns the per-item results.
+
+    `label` is Markdown: escape a bank's name in it (core.text.markdown_text)."""
     with st.status(f"{label}…", expanded=True) as status:
         bar = st.progress(0.0, text="Starting…")
 
         def show(p: SyncProgress) -> None:
             done = p.item_index - (0 if p.done else 1)
             counts = f": {p.pages:,} pages, {p.transactions:,} changes" if p.pages else ""
-            text = f"{p.institution} ({p.item_index} of {p.item_count}) {PHASE_TEXT.get(p.phase, p.phase)}{counts}"
+            phase = PHASE_TEXT.get(p.phase, p.phase)
+            text = f"{markdown_text(p.institution)} ({p.item_index} of {p.item_count}) {phase}{counts}"
             bar.progress(min(done / max(p.item_count, 1), 1.0), text=text)
 
-        results = sync_items(ws, item_ids, progress=show)
+        try:
+            results = sync_items(ws, item_ids, progress=show)
+        except FinboardError as e:  # e.g. a wrong encryption key: no item was touched
+            bar.empty()
+            status.update(label=f"{label}: not started", state="error")
+            st.error(markdown_text(e))
+            return [SyncResult("", "", error=str(e))]  # a failure, so callers do not report success
         bar.empty()
         failed = [r for r in results if not r.ok]
         added = sum(r.added for r in results)
         for r in results:
             if r.skipped:
-                st.info(f"{r.institution}: {r.message}")
+                st.info(f"{markdown_text(r.institution)}: {markdown_text(r.message)}")
             for note in r.notes:
-                st.warning(f"{r.institution}: {note}")
+                st.warning(f"{markdown_text(r.institution)}: {markdown_text(note)}")
         if failed:
             status.update(label=f"{label}: {len(failed)} of {len(results)} failed", state="error")
             for r in failed:
-                st.error(f"{r.institution}: {r.error}")
+                st.error(f"{markdown_text(r.institution)}: {markdown_text(r.error)}")
         else:
             status.update(label=f"{label}: done, {added:,} new transactions", state="complete", expanded=False)
     return results
@@ -60,6 +70,6 @@ def load_demo_bank(ws: Workspace) -> bool:
         with st.spinner("Connecting First Platypus Bank (demo)…"):
             item_id = connect_sandbox(ws, DEMO_INSTITUTION, username="user_good", password="pass_good")  # noqa: S106
     except FinboardError as e:
-        st.error(str(e))
+        st.error(markdown_text(e))
         return False
     return all(r.ok for r in sync_with_progress(ws, [item_id], label="Loading demo data"))

@@ -2,7 +2,9 @@
 
 Colors mean the same everywhere: income green, spending red, net blue, and each category its own
 color on every chart. Amounts carry their currency in axes and hovers. No Streamlit here, so the
-report bundle (and `finboard export bundle`) draws the same figures.
+report bundle (and `finboard export bundle`) draws the same figures. Every name from a bank (merchants,
+accounts, institutions, categories) goes through plotly_text: Plotly would draw its HTML and expand
+its %{...} in templates.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import plotly.graph_objects as go
 from core.analytics.cash_flow import DRAWN, INCOME_HUB, OUTSIDE_DRAWN, OUTSIDE_HUB, OUTSIDE_KEPT, SAVED
 from core.analytics.categories import OTHER_CATEGORIES, label
 from core.analytics.intervals import Interval
+from core.text import plotly_text
 from core.workbench.chart import ChartData
 
 INCOME_COLOR = "#16A34A"
@@ -91,14 +94,14 @@ def _affixes(currency: str | None) -> dict[str, str]:
     if currency == "USD":
         return {"tickformat": "$,~r"}
     symbol = CURRENCY_SYMBOLS.get(currency or "", f" {currency}" if currency else "").strip()
-    return {"tickformat": ",~r", "ticksuffix": f" {symbol}" if symbol else ""}
+    return {"tickformat": ",~r", "ticksuffix": f" {plotly_text(symbol)}" if symbol else ""}
 
 
 def _hover_money(currency: str | None, field: str = "y") -> str:
     symbol = CURRENCY_SYMBOLS.get(currency or "")
     decimals = 0 if currency in ZERO_DECIMALS else 2
     number = f"%{{{field}:,.{decimals}f}}"
-    return f"{symbol}{number}" if symbol else f"{number} {currency}"
+    return f"{symbol}{number}" if symbol else f"{number} {plotly_text(currency)}"
 
 
 def _style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figure:
@@ -207,9 +210,9 @@ def money_flows(edges: pd.DataFrame, currency: str, *, height: int = 460) -> go.
         go.Sankey(
             arrangement="snap",
             valueformat=",.2f",
-            valuesuffix=f" {currency}",
+            valuesuffix=f" {plotly_text(currency)}",
             node={
-                "label": nodes,
+                "label": [plotly_text(n) for n in nodes],
                 "color": [color_of.get(n, NEUTRAL_COLOR) for n in nodes],
                 "pad": 14,
                 "thickness": 16,
@@ -239,8 +242,9 @@ def category_treemap(frame: pd.DataFrame, currency: str, *, height: int = 460) -
         return empty("No spending in this period", height=height)
     primaries = positive.groupby("category_primary", sort=False)["spending"].sum()
     ids = list(primaries.index) + list(positive["category_detailed"])
-    labels = [label(p) for p in primaries.index] + [
-        label(d, p) for p, d in zip(positive["category_primary"], positive["category_detailed"], strict=True)
+    labels = [plotly_text(label(p)) for p in primaries.index] + [
+        plotly_text(label(d, p))
+        for p, d in zip(positive["category_primary"], positive["category_detailed"], strict=True)
     ]
     parents = [""] * len(primaries) + list(positive["category_primary"])
     values = list(primaries.values) + list(positive["spending"])
@@ -277,9 +281,9 @@ def categories_over_time(frame: pd.DataFrame, currency: str, interval: Interval,
         fig.add_bar(
             x=rows["period"],
             y=rows["spending"],
-            name=label(category),
+            name=plotly_text(label(category)),
             marker_color=category_color(category),
-            hovertemplate=f"{label(category)} {_hover_money(currency)}<extra></extra>",
+            hovertemplate=f"{plotly_text(label(category))} {_hover_money(currency)}<extra></extra>",
         )
     fig.update_layout(barmode="relative", bargap=0.2, hovermode="x unified")
     fig.update_xaxes(tickformat=INTERVAL_TICKS[interval], hoverformat=INTERVAL_TICKS[interval])
@@ -295,10 +299,10 @@ def spending_by_category(frame: pd.DataFrame, currency: str, *, top: int = 8, he
     fig = go.Figure(
         go.Bar(
             x=positive["spending"],
-            y=[label(c) for c in positive["category_primary"]],
+            y=[plotly_text(label(c)) for c in positive["category_primary"]],
             orientation="h",
             marker_color=[category_color(c) for c in positive["category_primary"]],
-            text=[money(v, currency) for v in positive["spending"]],
+            text=[plotly_text(money(v, currency)) for v in positive["spending"]],
             textposition="auto",
             customdata=positive["category_primary"],
             hovertemplate=f"%{{y}}: {_hover_money(currency, 'x')}<extra></extra>",
@@ -316,12 +320,14 @@ def top_merchants(frame: pd.DataFrame, currency: str, *, height: int = 420) -> g
     fig = go.Figure(
         go.Bar(
             x=rows["spending"],
-            y=rows["merchant"],
+            y=[plotly_text(m) for m in rows["merchant"]],
             orientation="h",
             marker_color=[category_color(c) for c in rows["category_primary"]],
-            text=[money(v, currency) for v in rows["spending"]],
+            text=[plotly_text(money(v, currency)) for v in rows["spending"]],
             textposition="auto",
-            customdata=rows[["transactions"]].assign(category=[label(c) for c in rows["category_primary"]]),
+            customdata=rows[["transactions"]].assign(
+                category=[plotly_text(label(c)) for c in rows["category_primary"]]
+            ),
             hovertemplate=f"<b>%{{y}}</b> · %{{customdata[1]}}<br>{_hover_money(currency, 'x')} in "
             "%{customdata[0]} transactions<extra></extra>",
         )
@@ -367,12 +373,12 @@ def account_history(frame: pd.DataFrame, currency: str, *, height: int = 380) ->
             fig.add_scatter(
                 x=days,
                 y=part,
-                name=str(account),
-                legendgroup=str(account),
+                name=plotly_text(account),
+                legendgroup=plotly_text(account),
                 showlegend=n == 0,
                 mode="lines",
                 line={"width": 2, "color": color, "dash": "dot" if derived else None},
-                hovertemplate=f"{account} {_hover_money(currency)}<extra></extra>",
+                hovertemplate=f"{plotly_text(account)} {_hover_money(currency)}<extra></extra>",
             )
     fig.update_yaxes(**_affixes(currency))
     fig.update_layout(hovermode="x unified")
@@ -407,7 +413,7 @@ def assets_and_liabilities(frame: pd.DataFrame, currency: str, *, height: int | 
     if frame.empty:
         return empty("No accounts in this currency")
     rows = frame.sort_values("net_balance")
-    labels = [f"{n} ••{m}" if m else str(n) for n, m in zip(rows["name"], rows["mask"], strict=True)]
+    labels = [plotly_text(f"{n} ••{m}" if m else n) for n, m in zip(rows["name"], rows["mask"], strict=True)]
     low, high = float(min(rows["net_balance"].min(), 0)), float(max(rows["net_balance"].max(), 0))
     pad = (high - low) * 0.28 or 1.0
     fig = go.Figure(
@@ -416,10 +422,10 @@ def assets_and_liabilities(frame: pd.DataFrame, currency: str, *, height: int | 
             y=labels,
             orientation="h",
             marker_color=[ASSET_COLOR if s == "asset" else LIABILITY_COLOR for s in rows["side"]],
-            text=[money(v, currency) for v in rows["net_balance"]],
+            text=[plotly_text(money(v, currency)) for v in rows["net_balance"]],
             textposition="outside",
             cliponaxis=False,
-            customdata=rows[["institution"]],
+            customdata=[[plotly_text(i)] for i in rows["institution"]],
             hovertemplate=f"<b>%{{y}}</b> · %{{customdata[0]}}<br>{_hover_money(currency, 'x')}<extra></extra>",
         )
     )
@@ -436,7 +442,7 @@ def credit_utilization(frame: pd.DataFrame, *, height: int | None = None) -> go.
     fig = go.Figure(
         go.Bar(
             x=rows["utilization"],
-            y=rows["account"],
+            y=[plotly_text(a) for a in rows["account"]],
             orientation="h",
             marker_color=colors,
             text=[f"{u:.0%}" for u in rows["utilization"]],
@@ -469,9 +475,9 @@ def query_chart(data: ChartData, *, height: int = 420) -> go.Figure:
     groups = frame.groupby("series", sort=False, dropna=False) if many else [(None, frame)]
     for index, (name, rows) in enumerate(groups):
         color = _SERIES[index % len(_SERIES)]
-        x = [_plotly_text(v) if isinstance(v, str) else v for v in rows["x"]]
+        x = [plotly_text(v) if isinstance(v, str) else v for v in rows["x"]]
         y = [None if v is None or pd.isna(v) else float(v) for v in rows["y"]]
-        common = {"x": x, "y": y, "name": _plotly_text(name) if name is not None else spec.y or "rows",
+        common = {"x": x, "y": y, "name": plotly_text(name) if name is not None else spec.y or "rows",
                   "hovertemplate": "%{x}<br>%{y:,}<extra>%{fullData.name}</extra>"}  # fmt: skip
         if spec.kind == "bar":
             fig.add_trace(go.Bar(marker_color=color, **common))
@@ -482,17 +488,9 @@ def query_chart(data: ChartData, *, height: int = 420) -> go.Figure:
             mode = "lines+markers" if len(rows) <= 60 else "lines"
             fig.add_trace(go.Scatter(mode=mode, line={"color": color}, fill=fill, **common))
     fig.update_layout(barmode="group")
-    fig.update_xaxes(title_text=_plotly_text(spec.x))
-    fig.update_yaxes(title_text=_plotly_text(data.y_label))
+    fig.update_xaxes(title_text=plotly_text(spec.x))
+    fig.update_yaxes(title_text=plotly_text(data.y_label))
     return _style(fig, height=height, legend=bool(many))
-
-
-def _plotly_text(value: object) -> str:
-    """Text from a query (bank names, column names) for Plotly: no markup, no %{...} templates."""
-    return str(value).translate(_PLOTLY_ESCAPES)
-
-
-_PLOTLY_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "%": "&#37;"})
 
 
 _SERIES = ("#2563EB", "#F97316", "#14B8A6", "#8B5CF6", "#EC4899", "#F59E0B", "#0EA5E9", "#84CC16", "#64748B", "#DC2626")

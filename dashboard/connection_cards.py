@@ -12,6 +12,7 @@ from core.connections import Connection
 from core.errors import FinboardError
 from core.items import remove_item
 from core.sync import refresh_balances
+from core.text import markdown_text
 from core.workspace import Workspace
 from dashboard.actions import sync_with_progress
 from dashboard.link import add_accounts_button, reconnect_button
@@ -29,15 +30,16 @@ STATUS_BADGE: dict[str, tuple[str, BadgeColor, str | None]] = {
 
 def show_connection(ws: Workspace, c: Connection) -> None:
     item = c.item
-    text, color, icon = STATUS_BADGE.get(item.status, (item.status, "gray", None))
+    name = markdown_text(item.label)  # the bank's text, shown as text wherever Streamlit renders Markdown
+    text, color, icon = STATUS_BADGE.get(item.status, (markdown_text(item.status), "gray", None))
     with st.container(border=True, key=f"connection_{item.item_id}"):
         head, actions = st.columns([3, 2], vertical_alignment="top")
         with head:
-            st.subheader(item.label, anchor=False)
+            st.subheader(name, anchor=False)
             st.badge(text, color=color, icon=icon)
             st.write(_explanation(c))
             if item.error_message and item.status == "error":  # the other statuses' text already says it
-                st.caption(item.error_message)
+                st.caption(markdown_text(item.error_message))
             st.caption(f"Last synced {_when(item.last_synced_at)} · {c.transactions:,} transactions")
             if c.history_loading and item.status == "healthy":
                 arrives = "appears by itself when ready" if ws.webhook_url else "arrives with a later Sync now"
@@ -65,7 +67,7 @@ def show_connection(ws: Workspace, c: Connection) -> None:
         else:
             st.caption("No accounts yet: they appear after the first sync.")
         if sync:
-            sync_with_progress(ws, [item.item_id], label=f"Syncing {item.label}")
+            sync_with_progress(ws, [item.item_id], label=f"Syncing {name}")
             st.rerun()
         if balances:
             _refresh_balances(ws, c)
@@ -73,12 +75,12 @@ def show_connection(ws: Workspace, c: Connection) -> None:
 
 def _refresh_balances(ws: Workspace, c: Connection) -> None:
     try:
-        with st.spinner(f"Asking {c.item.label} for live balances…"):
+        with st.spinner(f"Asking {markdown_text(c.item.label)} for live balances…"):
             updated = refresh_balances(ws, c.item.item_id)
     except FinboardError as e:
-        st.warning(str(e))  # stays on screen: no rerun
+        st.warning(markdown_text(e))  # stays on screen: no rerun
         return
-    st.toast(f"{c.item.label}: live balances for {updated} accounts saved.", icon=":material/check:")
+    st.toast(f"{markdown_text(c.item.label)}: live balances for {updated} accounts saved.", icon=":material/check:")
 
 
 def _explanation(c: Connection) -> str:
@@ -95,11 +97,12 @@ def _when(moment: datetime | None) -> str:
 
 
 def _accounts_table(c: Connection) -> pd.DataFrame:
+    """st.table renders its cells as Markdown: the bank's names and types are escaped (shown as written)."""
     return pd.DataFrame(
         {
-            "Account": [a.name or "(unnamed)" for a in c.accounts],
-            "Type": [" / ".join(t for t in (a.type, a.subtype) if t) for a in c.accounts],
-            "Number": [f"••••{a.mask}" if a.mask else "" for a in c.accounts],
+            "Account": [markdown_text(a.name) if a.name else "(unnamed)" for a in c.accounts],
+            "Type": [markdown_text(" / ".join(t for t in (a.type, a.subtype) if t)) for a in c.accounts],
+            "Number": [markdown_text(f"••••{a.mask}") if a.mask else "" for a in c.accounts],
         }
     )
 
@@ -107,8 +110,8 @@ def _accounts_table(c: Connection) -> pd.DataFrame:
 @st.dialog("Disconnect this bank?")
 def _confirm_disconnect(ws: Workspace, c: Connection) -> None:
     st.write(
-        f"Finboard will revoke its access to **{c.item.label}** at Plaid and delete from this computer its "
-        f"{len(c.accounts)} accounts, {c.transactions:,} transactions, balances and account details."
+        f"Finboard will revoke its access to **{markdown_text(c.item.label)}** at Plaid and delete from this "
+        f"computer its {len(c.accounts)} accounts, {c.transactions:,} transactions, balances and account details."
     )
     st.caption("To see this bank again, connect it again: its history is downloaded anew.")
     with st.container(horizontal=True):
@@ -117,9 +120,9 @@ def _confirm_disconnect(ws: Workspace, c: Connection) -> None:
             st.rerun()
     if confirm:
         try:
-            with st.spinner(f"Disconnecting {c.item.label}…"):
+            with st.spinner(f"Disconnecting {markdown_text(c.item.label)}…"):
                 remove_item(ws, c.item.item_id)
         except FinboardError as e:
-            st.error(str(e))
+            st.error(markdown_text(e))
             return
         st.rerun()

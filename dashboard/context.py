@@ -6,11 +6,13 @@ import streamlit as st
 
 from core.config import Settings, load_settings
 from core.errors import FinboardError
+from core.text import configure_logging
 from core.workspace import Workspace
 
 
 @st.cache_resource(show_spinner=False)
 def _workspace_for(settings: Settings) -> Workspace:
+    configure_logging()  # this process's log lines (a sync's, a webhook's) without control characters
     return Workspace(settings)
 
 

@@ -4,10 +4,8 @@ the chart's data as CSV, Parquet and XLSX. File contents are made only when clic
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,6 +15,7 @@ import streamlit as st
 from core import export
 from core.analytics.filters import PERIOD_LABELS, Filters
 from core.store import Store
+from core.text import markdown_text, plotly_text
 from dashboard.charts import money
 
 IMAGE_STATE = "u_image"  # set by dashboard.filters.image_format
@@ -31,9 +30,12 @@ def file_stem(name: str, filters: Filters, today: date) -> str:
     return f"finboard-{name}-{filters.slug(today)}"
 
 
-def scope(filters: Filters, today: date, *, period: bool = True) -> str:
+def scope(filters: Filters, today: date, text: Callable[[str], str] = markdown_text, *, period: bool = True) -> str:
     """What the filters cover, in words: "Last 12 months (2024-03-11 – 2025-03-10) · USD · posted only"
-    (without the period when `period` is False)."""
+    (without the period when `period` is False).
+
+    The person's merchant text and the currency code go through `text`: Markdown escaping for a caption,
+    plotly_text for a chart title."""
     window = filters.window(today)
     if window.start or window.end:
         dates = f"{window.start or 'first day'} – {window.end or 'today'}"
@@ -41,7 +43,7 @@ def scope(filters: Filters, today: date, *, period: bool = True) -> str:
     else:
         label = PERIOD_LABELS[filters.period]
     parts = [label] if period else []
-    parts.append(filters.currency or "all currencies")
+    parts.append(text(filters.currency) if filters.currency else "all currencies")
     parts.append("pending included" if filters.include_pending else "posted only")
     if filters.include_transfers:
         parts.append("transfers listed")
@@ -50,7 +52,7 @@ def scope(filters: Filters, today: date, *, period: bool = True) -> str:
     if filters.categories:
         parts.append(f"{len(filters.categories)} categor{'ies' if len(filters.categories) > 1 else 'y'}")
     if filters.merchant:
-        parts.append(f"“{filters.merchant}”")
+        parts.append(f"“{text(filters.merchant)}”")
     if filters.min_amount is not None or filters.max_amount is not None:
         low, high = money(_f(filters.min_amount), filters.currency), money(_f(filters.max_amount), filters.currency)
         parts.append(f"amounts {low} to {high}")
@@ -76,11 +78,11 @@ def chart(
     }
     kwargs: dict[str, Any] = {"on_select": "rerun", "selection_mode": ("points",)} if select else {}
     event = st.plotly_chart(fig, key=f"chart_{name}", config=config, width="stretch", **kwargs)
-    subtitle = scope(filters, today)
+    subtitle = scope(filters, today, plotly_text)
 
     def titled() -> go.Figure:  # a copy with its title, made only when a file is asked for
         return go.Figure(fig).update_layout(
-            title={"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0.01},
+            title={"text": f"{plotly_text(title)}<br><sup>{subtitle}</sup>", "x": 0.01},
             margin={"t": 80},
             height=max(fig.layout.height or 400, 420),
         )
@@ -143,7 +145,7 @@ def transactions_downloads(store: Store, filters: Filters, today: date, count: i
 
 
 def _transactions(store: Store, fmt: export.Format, filters: Filters, today: date) -> Callable[[], bytes]:
-    return lambda: export.transactions_bytes(store, fmt, filters, today, Path(tempfile.gettempdir()))
+    return lambda: export.transactions_bytes(store, fmt, filters, today)
 
 
 def _image(fig: Callable[[], go.Figure], fmt: export.ImageFormat) -> Callable[[], bytes]:

@@ -20,7 +20,9 @@ import streamlit as st
 from core.analytics.categories import full_label
 from core.analytics.choices import FilterChoices
 from core.analytics.filters import (
+    EARLIEST_DATE,
     FILTER_KEYS,
+    LATEST_DATE,
     MAX_MERCHANT_TEXT,
     PERIOD_LABELS,
     PERIODS,
@@ -30,6 +32,7 @@ from core.analytics.filters import (
 )
 from core.analytics.saved_views import delete_view, save_view
 from core.errors import FinboardError
+from core.text import code_span, markdown_text, one_line
 from dashboard import data
 from dashboard.context import workspace
 
@@ -75,7 +78,7 @@ def sidebar_filters(page: str, page_keys: Sequence[str] = ()) -> Filters:
         _seed(last, choices, only_missing=not st.session_state[_PAGE_CHANGED])
     for key in url:
         if key not in FILTER_KEYS and key not in page_keys and key not in SHARED_KEYS:
-            problems.append(f"`{key}` is not a setting of this page.")
+            problems.append(f"{code_span(key)} is not a setting of this page.")
             del st.query_params[key]
     if problems:
         st.warning(
@@ -116,7 +119,7 @@ def url_state(key: str, parse: Callable[[str], object | None], default: object, 
     if raw and raw != st.session_state.get(written):
         value = parse(raw[0])
         if value is None:
-            st.warning(f"`{key}={raw[0]}` {problem}", icon=":material/link_off:")
+            st.warning(f"{code_span(f'{key}={raw[0]}')} {problem}", icon=":material/link_off:")
             value = default
         st.session_state[state] = value
     elif st.session_state.get(_PAGE_CHANGED) or state not in st.session_state:
@@ -199,7 +202,9 @@ def _render(choices: FilterChoices) -> Filters:
     period = sb.selectbox("Period", PERIODS, format_func=PERIOD_LABELS.__getitem__, key=_W["period"])
     start = end = None
     if period == "custom":
-        picked = sb.date_input("From – to", key=_W["range"], format="YYYY-MM-DD")
+        picked = sb.date_input(
+            "From – to", key=_W["range"], format="YYYY-MM-DD", min_value=EARLIEST_DATE, max_value=LATEST_DATE
+        )
         dates = list(picked) if isinstance(picked, tuple | list) else [picked]
         start = dates[0] if dates else None
         end = dates[1] if len(dates) > 1 else None
@@ -211,7 +216,7 @@ def _render(choices: FilterChoices) -> Filters:
             key=_W["currency"],
             help="Amounts in different currencies are never added up.",
         )
-    accounts = {a.account_id: a.label for a in choices.accounts}
+    accounts = {a.account_id: one_line(a.label) for a in choices.accounts}  # plain text; no control characters
     picked_accounts = sb.multiselect(
         "Accounts", list(accounts), format_func=accounts.__getitem__, key=_W["accounts"], placeholder="All accounts"
     )
@@ -265,17 +270,17 @@ def _saved_views(filters: Filters) -> None:
     src = data.source()
     views = data.views(src)
     for problem in st.session_state.pop("_fb_view_problems", ()):
-        st.sidebar.warning(problem)
+        st.sidebar.warning(problem)  # from parse_query (values quoted safely) or a FinboardError
     with st.sidebar.expander("Saved views", icon=":material/bookmarks:", expanded=bool(views)):
         for view in views:
             open_col, delete_col = st.columns([6, 1], vertical_alignment="center")
             open_col.button(
-                view.name,
+                markdown_text(view.name),
                 key=f"view_open_{view.name}",
                 on_click=_apply_view,
                 args=(view.query,),
                 type="tertiary",
-                help=view.query or "default filters",
+                help=markdown_text(view.query) if view.query else "default filters",
             )
             delete_col.button(
                 "",
@@ -284,7 +289,7 @@ def _saved_views(filters: Filters) -> None:
                 type="tertiary",
                 on_click=_delete_view,
                 args=(view.name,),
-                help=f"Delete “{view.name}”",
+                help=f"Delete “{markdown_text(view.name)}”",
             )
         if not views:
             st.caption("Save the current filters under a name to come back to them in one click.")
@@ -319,5 +324,5 @@ def _run_and_refresh(action: Callable[[], object]) -> None:
     try:
         action()
     except FinboardError as e:
-        st.session_state["_fb_view_problems"] = (str(e),)
+        st.session_state["_fb_view_problems"] = (markdown_text(e),)
     data.views.clear()

@@ -37,6 +37,7 @@ from core.link import (
     link_script_url,
     redirect_uri_for,
 )
+from core.text import markdown_text
 from core.workspace import Workspace
 from dashboard.actions import sync_with_progress
 from dashboard.context import workspace
@@ -96,7 +97,7 @@ def start_link(purpose: Purpose = Purpose.CONNECT, item_id: str | None = None) -
     try:
         token = create_link_token(ws, purpose, item_id=item_id, redirect_uri=redirect_uri_for(ws, st.context.url))
     except FinboardError as e:
-        _set_notice(Notice("error", f"Plaid Link could not start: {e}", purpose, item_id))
+        _set_notice(Notice("error", f"Plaid Link could not start: {markdown_text(e)}", purpose, item_id))
         return
     _open(token, label=_label(ws, item_id))
 
@@ -200,14 +201,15 @@ def _finish(ws: Workspace, launch: Launch, outcome: dict[str, Any], landing: Str
 def _on_success(ws: Workspace, launch: Launch, outcome: dict[str, Any], landing: StreamlitPage) -> None:
     purpose = launch.token.purpose
     institution = outcome.get("institution") or {}
-    name = institution.get("name") or launch.label
+    # Bank names and Plaid's messages are shown in Markdown (spinner, status, notices): escaped.
+    name = markdown_text(institution.get("name") or launch.label)
     if purpose is not Purpose.CONNECT:
         item_id = str(launch.token.item_id)
         finish_update(ws, item_id, purpose)
-        results = sync_with_progress(ws, [item_id], label=f"Syncing {launch.label}")
+        results = sync_with_progress(ws, [item_id], label=f"Syncing {markdown_text(launch.label)}")
         done = "New accounts were added from" if purpose is Purpose.ADD_ACCOUNTS else "Reconnected"
         if all(r.ok for r in results):
-            _set_notice(Notice("success", f"{done} {launch.label}."))
+            _set_notice(Notice("success", f"{done} {markdown_text(launch.label)}."))
         return
     try:
         with st.spinner(f"Connecting {name}…"):
@@ -219,14 +221,14 @@ def _on_success(ws: Workspace, launch: Launch, outcome: dict[str, Any], landing:
                 accounts=[LinkedAccount(a.get("name"), a.get("mask")) for a in outcome.get("accounts") or []],
             )
     except FinboardError as e:
-        _set_notice(Notice("error", f"{name} could not be connected: {e}", Purpose.CONNECT))
+        _set_notice(Notice("error", f"{name} could not be connected: {markdown_text(e)}", Purpose.CONNECT))
         return
     if isinstance(result, AlreadyConnected):
         existing = result.existing
         _set_notice(
             Notice(
                 "warning",
-                f"{existing.label} is already connected, so nothing was added. "
+                f"{markdown_text(existing.label)} is already connected, so nothing was added. "
                 "If it stopped updating, reconnect it instead.",
                 Purpose.RECONNECT,
                 existing.item_id,
@@ -238,7 +240,7 @@ def _on_success(ws: Workspace, launch: Launch, outcome: dict[str, Any], landing:
     if all(r.ok for r in results):
         _set_notice(Notice("success", f"{name} is connected."))
         st.switch_page(landing)
-    failed = "; ".join(str(r.error) for r in results if not r.ok)
+    failed = "; ".join(markdown_text(r.error) for r in results if not r.ok)
     _set_notice(Notice("warning", f"{name} is connected, but its first sync failed: {failed} Use Sync now to retry."))
 
 
@@ -252,13 +254,13 @@ def _on_exit(ws: Workspace, launch: Launch, outcome: dict[str, Any]) -> None:
         try:
             token = create_link_token(ws, purpose, item_id=item_id, redirect_uri=launch.token.redirect_uri)
         except FinboardError as e:
-            _set_notice(Notice("error", f"Plaid Link could not start: {e}", purpose, item_id))
+            _set_notice(Notice("error", f"Plaid Link could not start: {markdown_text(e)}", purpose, item_id))
             return
         _render(ws, _open(token, label=launch.label, refreshes=launch.refreshes + 1))
         return
-    text = error.get("display_message") or _fallback_text(error)
-    code = error.get("error_code") or "unknown"
-    request = f", request {outcome['request_id']}" if outcome.get("request_id") else ""
+    text = markdown_text(error.get("display_message") or _fallback_text(error))
+    code = markdown_text(error.get("error_code") or "unknown")
+    request = f", request {markdown_text(outcome['request_id'])}" if outcome.get("request_id") else ""
     _set_notice(Notice("error", f"{text} (Plaid: {code}{request})", purpose, item_id))
 
 

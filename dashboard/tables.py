@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.analytics.categories import full_label
 from core.analytics.transactions import SortKey, TransactionPage
+from core.text import one_line
 from dashboard import data
 from dashboard.charts import ZERO_DECIMALS, money
 
@@ -28,6 +29,16 @@ SORTS: dict[str, tuple[SortKey, bool, str]] = {
     "account": ("account", False, "Account"),
 }
 SOURCE_LABELS = {"user": "you", "rule": "rule", "plaid": "Plaid"}
+MAX_PAGE = 1_000_000  # 50 million transactions at 50 a page; a larger number is a typo, not a page
+
+
+def page_number(raw: str) -> int | None:
+    """A page number from the URL (`int()`, so "²" or "1e3" are refused), or None outside 1..MAX_PAGE."""
+    try:
+        number = int(raw)
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_PAGE else None
 
 
 def transactions_table(
@@ -81,14 +92,23 @@ def summary(result: TransactionPage, currency: str) -> str:
     return line
 
 
+def grid_text(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """`frame` with its text (in `columns`, default all) fit for a data grid: a grid never renders Markdown,
+    but it does draw control characters and obey right-to-left overrides ("\u202egnp.exe" reads "exe.png")."""
+    out = frame.copy()
+    for column in columns if columns is not None else list(out.columns):
+        out[column] = [one_line(v) if isinstance(v, str) else v for v in out[column]]
+    return out
+
+
 def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The columns a person reads, in order; amounts are already money-in-positive."""
+    """The columns a person reads, in order, as grid text; amounts are already money-in-positive."""
     if rows.empty:
         return pd.DataFrame(
             columns=["transaction_id", "date", "name", "amount", "category", "counts as", "account", "status"]
         )
     status = ["pending" if p else "" for p in rows["pending"]]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "transaction_id": rows["transaction_id"],
             "date": rows["date"],
@@ -106,6 +126,7 @@ def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
             "status": status,
         }
     )
+    return grid_text(table, ["name", "description", "category", "counts as", "account"])
 
 
 FLOW_TEXT = {"income": "Income", "spending": "Spending", "transfer_outside": "Transfer, outside Finboard"}

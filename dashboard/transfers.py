@@ -16,8 +16,9 @@ from core.analytics import transfers
 from core.analytics.matching import TRANSFER_MATCH_DAYS
 from core.errors import FinboardError
 from core.store import Store
+from core.text import one_line
 from dashboard import data
-from dashboard.tables import FLOW_TEXT, amount_format
+from dashboard.tables import FLOW_TEXT, amount_format, grid_text
 
 if TYPE_CHECKING:
     from dashboard.page import PageContext
@@ -50,7 +51,7 @@ def selected_transfer(page: PageContext, store: Store, txn: pd.Series, review: d
     if txn["flow"] == "transfer_internal":
         other = txn["transfer_pair_id"]
         st.dataframe(
-            pd.DataFrame({"the other half": [txn["pair_account"]], "on": [txn["pair_date"]]}),
+            grid_text(pd.DataFrame({"the other half": [txn["pair_account"]], "on": [txn["pair_date"]]})),
             hide_index=True,
             column_config={"on": st.column_config.DateColumn("On", format="YYYY-MM-DD")},
         )
@@ -79,7 +80,7 @@ def selected_transfer(page: PageContext, store: Store, txn: pd.Series, review: d
         )
         return
     labels = {
-        str(r["transaction_id"]): f"{r['date']:%Y-%m-%d} · {r['account']} · {r['amount']:+,.2f} · {r['name']}"
+        str(r["transaction_id"]): one_line(f"{r['date']:%Y-%m-%d} · {r['account']} · {r['amount']:+,.2f} · {r['name']}")
         + (" (already paired)" if r["paired"] else "")
         for r in candidates.to_dict("records")
     }
@@ -121,7 +122,7 @@ def review_list(page: PageContext, store: Store, review: data.TransferReview) ->
         }
     )  # fmt: skip
     event = st.dataframe(
-        table,
+        grid_text(table),
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(table), 38 + 35 * 10),

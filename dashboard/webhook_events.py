@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.items import list_items
+from core.text import markdown_text
 from core.webhooks import recent_events
 from core.workspace import Workspace
 from dashboard.context import data_version
@@ -26,7 +27,12 @@ def _events_table(_ws: Workspace, db_path: str, version: int) -> pd.DataFrame:
         }
         for e in recent_events(_ws.store, SHOWN_EVENTS)
     ]
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    # st.table renders cells as Markdown, and a forged request's claimed fields are anyone's text: escaped.
+    for column in ("Webhook", "Connection", "Outcome"):
+        if column in table:
+            table[column] = table[column].map(markdown_text)
+    return table
 
 
 def show_webhook_events(ws: Workspace) -> None:

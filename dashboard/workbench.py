@@ -5,7 +5,6 @@ builder and saved queries. Queries run on core.workbench's locked-down instances
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from core import export
 from core.analytics.filters import Filters
 from core.errors import FinboardError
 from core.store import Store
+from core.text import markdown_text, one_line
 from core.workbench.chart import CHART_KEYS, CHART_KINDS, ChartSpec, chart_data, default_chart, parse_chart
 from core.workbench.columns import column_kinds
 from core.workbench.output import result_bytes
@@ -311,7 +311,7 @@ def chart_builder(page: PageContext, result: QueryResult, from_link: bool) -> Ch
     if from_link or (any(url.values()) and url != st.session_state.get(_WRITTEN_CHART)):
         spec, problems = parse_chart(url, table)
         for problem in problems:
-            st.warning(_markdown(problem), icon=":material/link_off:")
+            st.warning(markdown_text(problem), icon=":material/link_off:")
         if spec is not None:
             _seed_chart(spec)
     default = default_chart(table)
@@ -348,7 +348,7 @@ def chart_builder(page: PageContext, result: QueryResult, from_link: bool) -> Ch
         "Rows with the same x (and colour) are added up"
         + (", or counted when y is (count rows)" if y is None else "")
         + "; a scatter draws rows as they are. "
-        + _markdown(" ".join(drawn.notes))
+        + markdown_text(" ".join(drawn.notes))
     )
     page.chart(charts.query_chart(drawn), name="query", title="Query result", data=drawn.frame)
     _write_chart(spec)
@@ -396,17 +396,17 @@ def saved(page: PageContext, sql: str, spec: ChartSpec | None) -> None:
     store = workspace().store
     queries = page.load(_saved)
     for problem in st.session_state.pop("_sql_saved_problems", ()):
-        st.warning(_markdown(problem))
+        st.warning(markdown_text(problem))
     with st.expander(f"Saved queries ({len(queries)})", icon=":material/bookmarks:", expanded=False):
         for query in queries:
             open_col, delete_col = st.columns([8, 1], vertical_alignment="center")
             open_col.button(
-                _markdown(query.name),
+                markdown_text(query.name),
                 key=f"sql_open_{query.name}",
                 type="tertiary",
                 on_click=_use,
                 args=(query.sql, query),
-                help=_markdown(_one_line(query.sql)),
+                help=markdown_text(one_line(query.sql)[:200]),
             )
             delete_col.button(
                 "",
@@ -472,19 +472,3 @@ def pending_chart(result: QueryResult | None) -> None:
         spec, _ = parse_chart(params, result.table)
         if spec is not None:
             _seed_chart(spec)
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()[:200]
-
-
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def _markdown(text: str) -> str:
-    """Text from a query, a link or a person, for an element that renders Markdown: shown as written.
-
-    CommonMark lets a backslash escape any ASCII punctuation, which stops links, emphasis, code and
-    Streamlit's :color[...] directives. (Shared with the other pages once core/text.py lands.)
-    """
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)

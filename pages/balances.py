@@ -3,11 +3,12 @@
 import streamlit as st
 
 from core.analytics.intervals import INTERVAL_LABELS
+from core.text import markdown_text
 from dashboard import charts, data
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
-from dashboard.tables import NAMED_FORMATS
+from dashboard.tables import NAMED_FORMATS, grid_text
 
 page = analytics_page("Balances", page_keys=("interval",))
 interval = url_choice(
@@ -71,7 +72,7 @@ page.chart(
 st.subheader("Accounts")
 money_format = NAMED_FORMATS.get(page.currency, f"%.2f {page.currency}")
 st.dataframe(
-    accounts[
+    grid_text(accounts)[
         [
             "institution",
             "name",
@@ -101,7 +102,7 @@ st.dataframe(
     },
 )
 if not other.empty:
-    currencies = ", ".join(sorted(set(other["currency"])))
+    currencies = ", ".join(markdown_text(c) for c in sorted(set(other["currency"])))
     st.caption(
         f"{len(other)} account(s) in {currencies} are not shown: choose the currency in the sidebar. "
         "Balances in different currencies are never added together."

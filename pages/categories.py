@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.analytics.categories import full_label, label
 from core.analytics.intervals import INTERVAL_LABELS
+from core.text import markdown_text
 from dashboard import charts, data
 from dashboard.filters import url_choice
 from dashboard.page import analytics_page
@@ -27,9 +28,8 @@ with left:
     )
     refunds = spending[spending["spending"] < 0]
     if not refunds.empty:
-        names = ", ".join(
-            label(c, p) for p, c in zip(refunds["category_primary"], refunds["category_detailed"], strict=True)
-        )
+        pairs = zip(refunds["category_primary"], refunds["category_detailed"], strict=True)
+        names = ", ".join(markdown_text(label(c, p)) for p, c in pairs)
         st.caption(f"Not shown (more refunds than purchases): {names}.")
 with right:
     st.subheader("Top merchants")
@@ -46,7 +46,7 @@ picked = next((p.get("id") for p in points if p.get("id")), None)
 if picked:
     parents = spending.loc[spending["category_detailed"] == picked, "category_primary"]
     name = full_label(parents.iloc[0], picked) if not parents.empty else label(picked)
-    st.subheader(f"Transactions in {name}")
+    st.subheader(f"Transactions in {markdown_text(name)}")
     transactions_table(page, category=str(picked), key="drilldown")
 else:
     st.caption("Click a category in the treemap to list its transactions here.")

@@ -4,6 +4,7 @@ period), small trends, and the connections that need attention."""
 import streamlit as st
 
 from core.items import STATUS_TEXT
+from core.text import markdown_text
 from dashboard import charts, data
 from dashboard.metrics import kpi, outside_transfers_note
 from dashboard.page import analytics_page
@@ -12,17 +13,16 @@ page = analytics_page("Overview")
 d = page.load(data.overview_data, page.filters, page.today)
 
 for item in d.attention.to_dict("records"):
+    bank = markdown_text(item["institution"])
     if item["stale"]:
         synced = item["last_synced_at"]
         when = "never" if synced is None or synced != synced else f"last on {synced:%Y-%m-%d}"
         st.warning(
-            f"**{item['institution']}** has not synced for a while ({when}). Sync it on the Connections page.",
+            f"**{bank}** has not synced for a while ({when}). Sync it on the Connections page.",
             icon=":material/sync_problem:",
         )
     else:
-        st.error(
-            f"**{item['institution']}**: {STATUS_TEXT.get(item['status'], item['status'])}", icon=":material/link_off:"
-        )
+        st.error(f"**{bank}**: {STATUS_TEXT.get(item['status'], item['status'])}", icon=":material/link_off:")
 
 summary = d.summary[d.summary["currency"] == page.currency]
 row = summary.iloc[0].to_dict() if not summary.empty else {}

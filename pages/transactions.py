@@ -8,13 +8,14 @@ import streamlit as st
 from core.analytics import categorize
 from core.analytics.categories import full_label
 from core.errors import FinboardError
+from core.text import markdown_text
 from dashboard import data
 from dashboard import transfers as transfer_review
 from dashboard.context import workspace
 from dashboard.downloads import transactions_downloads
 from dashboard.filters import url_state, url_write
 from dashboard.page import analytics_page
-from dashboard.tables import SORTS, SOURCE_LABELS, transactions_table
+from dashboard.tables import MAX_PAGE, SORTS, SOURCE_LABELS, page_number, transactions_table
 
 page = analytics_page("Transactions", page_keys=("q", "sort", "page"))
 store = workspace().store
@@ -35,9 +36,7 @@ sort = sort_col.selectbox("Sort", list(SORTS), format_func=lambda s: SORTS[s][2]
 url_write("q", search.strip())
 url_write("sort", None if sort == "date_desc" else sort)
 
-page_state = url_state(
-    "page", lambda raw: int(raw) if raw.isdigit() and int(raw) > 0 else None, 1, problem="is not a page number."
-)
+page_state = url_state("page", page_number, 1, problem=f"is not a page number (1 to {MAX_PAGE:,}).")
 # A new search or sort starts again at page 1.
 if st.session_state.get("_tx_query") != (search, sort, page.filters):
     if "_tx_query" in st.session_state:
@@ -86,17 +85,18 @@ def apply(action: Callable[[], object], success: str) -> None:
 
 
 if error := st.session_state.pop("_tx_error", None):
-    st.error(error)
+    st.error(markdown_text(error))
 
 st.subheader("Change a category")
 if selected is None:
     st.caption("Select a transaction in the table (the box at the left of a row) to change its category.")
 else:
     txn = page.load(data.transaction, selected).iloc[0]
-    now = full_label(txn["category_primary"], txn["category_detailed"])
-    plaid = full_label(txn["plaid_category_primary"], txn["plaid_category_detailed"])
+    merchant = markdown_text(txn["merchant_name"] or txn["name"])
+    now = markdown_text(full_label(txn["category_primary"], txn["category_detailed"]))
+    plaid = markdown_text(full_label(txn["plaid_category_primary"], txn["plaid_category_detailed"]))
     st.markdown(
-        f"**{txn['merchant_name'] or txn['name']}** · {txn['date']:%Y-%m-%d} · {txn['account']}  \n"
+        f"**{merchant}** · {txn['date']:%Y-%m-%d} · {markdown_text(txn['account'])}  \n"
         f"Category: **{now}**, set by {SOURCE_LABELS[txn['category_source']]} (Plaid: {plaid})"
     )
     with st.form("recategorize", border=False):
@@ -109,8 +109,7 @@ else:
             key=f"tx_category_{selected}",
         )
         also_rule = st.checkbox(
-            f"Also for every transaction whose merchant or name contains "
-            f"“{txn['merchant_name'] or txn['name']}”, now and in future"
+            f"Also for every transaction whose merchant or name contains “{merchant}”, now and in future"
         )
         submitted = st.form_submit_button("Apply", type="primary")
     if submitted:
@@ -129,7 +128,7 @@ else:
 
 review = page.load(data.transfer_review, page.filters, page.today, selected)
 if error := st.session_state.pop(transfer_review.ERROR_KEY, None):
-    st.error(error)
+    st.error(markdown_text(error))
 st.subheader("Transfer")
 if selected is None:
     st.caption("Select a transaction to see what it counts as and its transfer pair, or to link it with another.")
@@ -144,8 +143,9 @@ with st.expander(f"Category rules ({len(choices.rules)})", icon=":material/rule:
     )
     for rule in choices.rules.to_dict("records"):
         text_col, delete_col = st.columns([6, 1], vertical_alignment="center")
-        category = full_label(rule["category_primary"], rule["category_detailed"])
-        text_col.markdown(f"“{rule['pattern']}” → **{category}** · {rule['transactions']:,} transactions")
+        category = markdown_text(full_label(rule["category_primary"], rule["category_detailed"]))
+        text = markdown_text(rule["pattern"])
+        text_col.markdown(f"“{text}” → **{category}** · {rule['transactions']:,} transactions")
         if delete_col.button("", icon=":material/delete:", key=f"rule_delete_{rule['rule_id']}", help="Delete"):
             apply(lambda rule_id=rule["rule_id"]: categorize.delete_rule(store, int(rule_id)), "Rule deleted.")
             st.rerun()

@@ -3,6 +3,7 @@
 - `small_world`: a handful of hand-made transactions whose totals are computed by hand in
   tests/unit/test_analytics*.py (transfers between accounts and to outside, a refund, pending, two
   currencies, an unhealthy item).
+- `hostile_world`: small_world with the hostile bank's names on everything (same numbers).
 - `big_world`: N synthetic transactions over many accounts, generated inside DuckDB, for benchmarks.
 """
 
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 import duckdb
 
+from core.emulator import hostile
 from core.store import Store
 
 NOW = datetime(2025, 3, 10, 12, 0)
@@ -99,6 +101,26 @@ def small_world(store: Store) -> Store:
             "VALUES (?, ?, ?, NULL, ?)",
             [list(r) for r in SMALL_BALANCES],
         )
+    store.bump_data_version()
+    return store
+
+
+def hostile_world(store: Store) -> Store:
+    """small_world with the hostile bank's names (core/emulator/hostile.py) on every item, account and
+    transaction: same numbers, text that attacks spreadsheets, Markdown, HTML, Plotly and terminals."""
+    small_world(store)
+    with store.transaction() as con:
+        con.execute("UPDATE items SET institution_name = ?", [hostile.INSTITUTION_NAME])
+        for account_id, role in (("chk", "checking"), ("sav", "savings"), ("card", "card"), ("eur", "fx")):
+            name = hostile.ACCOUNT_NAMES[role][0]
+            con.execute("UPDATE accounts SET name = ? WHERE account_id = ?", [name, account_id])
+        rows = con.execute("SELECT transaction_id FROM plaid_transaction_rows ORDER BY transaction_id").fetchall()
+        for i, (transaction_id,) in enumerate(rows):
+            names = hostile.NAMES[i % len(hostile.NAMES)], hostile.NAMES[(i + 7) % len(hostile.NAMES)]
+            con.execute(
+                "UPDATE plaid_transaction_rows SET name = ?, merchant_name = ? WHERE transaction_id = ?",
+                [*names, transaction_id],
+            )
     store.bump_data_version()
     return store
 

@@ -7,7 +7,7 @@ Query parameters (all optional; the defaults give the last 12 months, posted tra
 transfers excluded, the most common currency):
 
     period=this_month|last_month|last_30_days|last_90_days|last_12_months|year_to_date|last_year|all
-    from=YYYY-MM-DD  to=YYYY-MM-DD      a custom range (either end may be open)
+    from=YYYY-MM-DD  to=YYYY-MM-DD      a custom range (either end may be open), 1900-01-01 to 2199-12-31
     account=ID (repeatable)             category=PFC code, primary or detailed (repeatable)
     merchant=TEXT                       min=AMOUNT  max=AMOUNT (size of the amount, in or out)
     pending=1                           transfers=1                 currency=ISO code
@@ -23,6 +23,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Literal, get_args
 from urllib.parse import parse_qs, urlencode
+
+from core.text import code_span
 
 Period = Literal[
     "this_month",
@@ -54,6 +56,9 @@ FILTER_KEYS = ("period", "from", "to", "account", "category", "merchant", "min",
 CURRENCY_PATTERN = re.compile(r"[A-Z0-9]{2,10}")  # ISO 4217 codes and Plaid's unofficial ones (BTC, DOGE)
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 MAX_MERCHANT_TEXT = 100
+# Dates a filter may name. Wider than any bank history, narrow enough that every window, the period
+# before it and each chart bucket stays a valid date (year 1 minus a year, or 9999 plus a day, is not).
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,7 @@ def parse_query(params: Mapping[str, Sequence[str]], known: Known | None = None)
         if raw_period in PERIODS:
             period = raw_period
         else:
-            problems.append(f"`period={raw_period}` is not a known period ({', '.join(PERIODS[:-1])}).")
+            problems.append(f"{code_span(f'period={raw_period}')} is not a known period ({', '.join(PERIODS[:-1])}).")
 
     start, end = _date(one("from"), "from", problems), _date(one("to"), "to", problems)
     if start and end and start > end:
@@ -195,7 +200,7 @@ def parse_query(params: Mapping[str, Sequence[str]], known: Known | None = None)
         start, end = end, start
     if start or end:
         if raw_period is not None and period != "custom":
-            problems.append(f"`period={raw_period}` was ignored because `from`/`to` give a custom range.")
+            problems.append(f"{code_span(f'period={raw_period}')} was ignored because `from`/`to` give a custom range.")
         period = "custom"
     elif period == "custom":
         period = "all"  # a custom range with no dates is all time
@@ -217,10 +222,10 @@ def parse_query(params: Mapping[str, Sequence[str]], known: Known | None = None)
     if currency is not None:
         currency = currency.upper()
         if not CURRENCY_PATTERN.fullmatch(currency):
-            problems.append(f"`currency={currency}` is not a currency code.")
+            problems.append(f"{code_span(f'currency={currency}')} is not a currency code.")
             currency = None
         elif known.currencies is not None and currency not in known.currencies:
-            problems.append(f"`currency={currency}`: no account or transaction uses it.")
+            problems.append(f"{code_span(f'currency={currency}')}: no account or transaction uses it.")
             currency = None
 
     filters = Filters(
@@ -401,10 +406,16 @@ def _date(raw: str | None, key: str, problems: list[str]) -> date | None:
     if raw is None:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
-        problems.append(f"`{key}={raw}` is not a date (use YYYY-MM-DD).")
+        problems.append(f"{code_span(f'{key}={raw}')} is not a date (use YYYY-MM-DD).")
         return None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        problems.append(
+            f"{code_span(f'{key}={raw}')} is outside the dates Finboard can chart ({EARLIEST_DATE} to {LATEST_DATE})."
+        )
+        return None
+    return day
 
 
 def _amount(raw: str | None, key: str, problems: list[str]) -> Decimal | None:
@@ -413,10 +424,12 @@ def _amount(raw: str | None, key: str, problems: list[str]) -> Decimal | None:
     try:
         value = Decimal(raw.replace(",", ""))
     except InvalidOperation:
-        problems.append(f"`{key}={raw}` is not an amount.")
+        problems.append(f"{code_span(f'{key}={raw}')} is not an amount.")
         return None
     if not value.is_finite() or value < 0 or value >= Decimal("1e16"):
-        problems.append(f"`{key}={raw}` must be a positive amount (it bounds the size of money in or out).")
+        problems.append(
+            f"{code_span(f'{key}={raw}')} must be a positive amount (it bounds the size of money in or out)."
+        )
         return None
     return value.quantize(Decimal("0.01"))
 
@@ -427,7 +440,7 @@ def _flag(raw: str | None, key: str, problems: list[str]) -> bool:
     if raw.lower() in TRUE_WORDS:
         return True
     if raw.lower() not in FALSE_WORDS:
-        problems.append(f"`{key}={raw}` is not 1 or 0.")
+        problems.append(f"{code_span(f'{key}={raw}')} is not 1 or 0.")
     return False
 
 
@@ -437,7 +450,7 @@ def _known_values(raw: Iterable[str], known: frozenset[str] | None, key: str, pr
         if not value or value in values:
             continue
         if known is not None and value not in known:
-            problems.append(f"`{key}={value}` does not exist in your data.")
+            problems.append(f"{code_span(f'{key}={value}')} does not exist in your data.")
             continue
         values.append(value)
     return tuple(values)

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from core.emulator import hostile
 from core.emulator.ids import IdFactory
 from core.emulator.ledger import Ledger
 from core.emulator.world import Change, World
@@ -25,6 +26,8 @@ class LiveItem:
         self.world = World(
             ids, record["seed"], record["ordinal"], date.fromisoformat(record["today"]), record["transactions"]
         )
+        if record.get("institution_id") == hostile.INSTITUTION_ID:
+            hostile.disguise(self.world)
         self.ledger = Ledger([a.account_id for a in self.world.accounts], salt=self.item_id)
         self.ledger.apply(self.world.history())
         self.applied = 0  # events of the record replayed so far

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from core.emulator import catalog
+from core.emulator import catalog, hostile
 from core.emulator.errors import PlaidApiError, invalid_field, plaid_error
 from core.emulator.ids import request_id, token_hash
 from core.emulator.service import EmulatorService, iso
@@ -73,7 +73,11 @@ class LinkFlow:
             "link_session_id": session_id,
             "client_name": config["client_name"],
             "mode": "update" if update_item else "new",
-            "institutions": [_institution(i) for i in catalog.INSTITUTIONS if countries & set(i.country_codes)],
+            "institutions": [
+                _institution(i)
+                for i in catalog.INSTITUTIONS
+                if countries & set(i.country_codes) and i.institution_id != hostile.INSTITUTION_ID
+            ],
             "institution": _institution(catalog.INSTITUTIONS_BY_ID[update_item["institution_id"]])
             if update_item
             else None,

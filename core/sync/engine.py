@@ -31,6 +31,7 @@ from core.sync.products import refresh_products_if_due
 from core.sync.retry import RetryPolicy
 from core.sync.staging import discard
 from core.sync.webhook_url import follow_webhook_url
+from core.vault import VaultKeyError
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -106,17 +107,25 @@ def sync_items(
     wait: bool = True,
     retry: RetryPolicy | None = None,
 ) -> list[SyncResult]:
-    """Sync the given items (default: all), one after another. One failing item never stops the others."""
+    """Sync the given items (default: all), one after another. One failing item never stops the others.
+
+    A missing or wrong encryption key raises VaultKeyError before any item is touched: it is no item's
+    fault, so no item's status changes.
+    """
     items = list_items(ws)
     if item_ids is not None:
         wanted = set(item_ids)
         items = [i for i in items if i.item_id in wanted]
+    if items:
+        check_key(ws)
     results = []
     for index, item in enumerate(items, start=1):
         try:
             result = sync_item(
                 ws, item.item_id, item.label, progress=progress, wait=wait, retry=retry, position=(index, len(items))
             )
+        except VaultKeyError:
+            raise
         except Exception as e:  # a bug in one item's sync must not cost the others theirs
             log.exception("unexpected failure syncing item %s", item.item_id)
             result = SyncResult(item.item_id, item.label, error=f"Unexpected {type(e).__name__}; see the log.")
@@ -218,6 +227,8 @@ def _sync_pass(
             return retry.call("accounts/get", lambda: gateway.get_accounts(token))
 
         outcome = sync_transactions(ws.store, item_id, page, fetch_accounts=accounts, progress=progress, state=state)
+    except VaultKeyError:
+        raise  # the key opens no item's token: the item's status stays as it was
     except (FinboardError, duckdb.Error, OSError) as e:
         health = health_after(e, result.institution)
         _record(ws, item_id, health)
@@ -232,6 +243,11 @@ def _sync_pass(
     result.status = get_item(ws, item_id).status
     result.notes.extend(refresh_products_if_due(ws, item_id, retry))
     result.notes.extend(follow_webhook_url(ws, item_id, retry))
+
+
+def check_key(ws: Workspace) -> None:
+    """Raise VaultKeyError (naming the fix) unless the configured key opens this database's secrets."""
+    _ = ws.vault  # opening the vault checks the key against the database's canary
 
 
 def _record(ws: Workspace, item_id: str, health: Health) -> None:

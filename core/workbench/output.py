@@ -4,7 +4,8 @@ CSV and XLSX go through core.export's table writer, so a result is written exact
 export (including what keeps spreadsheet formulas from running); Parquet is written from Arrow with
 DuckDB's types. JSON keeps DECIMAL
 exact (written as a number, e.g. 12.50) and dates as ISO text. The text table is for reading:
-control characters in the data are shown escaped, so a bank's text cannot move a terminal's cursor.
+control characters in the data are left out (core.text.printable), so a bank's text cannot move a
+terminal's cursor.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from core.text import printable
 from core.workbench.columns import column_kinds
 
 if TYPE_CHECKING:
@@ -84,13 +86,6 @@ def text_table(table: pa.Table, *, limit: int | None = None) -> str:
         count += f", the first {shown.num_rows:,} shown (--format csv or --out FILE for all)"
     out.append(f"({count})")
     return "\n".join(out) + "\n"
-
-
-def printable(text: str) -> str:
-    """`text` with control and formatting characters shown as escapes (\\n, \\x1b, \\u202e)."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _cell(value: object) -> str:

@@ -24,12 +24,12 @@ import pyarrow as pa
 
 from core.analytics.filters import Filters
 from core.store import Store
+from core.text import printable
 from core.workbench.output import (
     BINARY_FORMATS,
     TERMINAL_ROWS,
     OutputFormat,
     json_lines,
-    printable,
     result_bytes,
     text_table,
 )

@@ -17,6 +17,7 @@ from core.config import load_settings
 from core.items import access_token, connect_sandbox, list_items
 from core.link import Purpose
 from core.sync import sync_items
+from core.text import markdown_text
 from core.workspace import Workspace
 from dashboard.link import LAUNCH, OUTCOME, Launch
 from tests.conftest import ROOT
@@ -175,7 +176,9 @@ def test_exit_with_an_error_shows_plaids_message_and_a_retry(db_env):
     error = {"error_type": "INSTITUTION_ERROR", "error_code": "INSTITUTION_DOWN", "error_message": "down",
              "display_message": "This bank is not responding right now."}  # fmt: skip
     report(at, "exit", error=error, request_id="req-1")
-    assert any("This bank is not responding right now." in e.value and "INSTITUTION_DOWN" in e.value for e in at.error)
+    # Plaid's words are escaped for Markdown (the underscore in the code is shown, not read as emphasis)
+    shown = [e.value for e in at.error]
+    assert any("This bank is not responding right now." in e and markdown_text("INSTITUTION_DOWN") in e for e in shown)
     assert LAUNCH not in at.session_state
     at.button(key="link_notice_action").click().run()
     assert at.session_state[LAUNCH].key != first.key

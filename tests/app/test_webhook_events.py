@@ -8,6 +8,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from core.config import load_settings
+from core.text import markdown_text
 from core.webhooks.audit import WebhookEvent, record_events
 from core.workspace import Workspace
 from tests.app.test_pages_smoke import run_page
@@ -40,11 +41,12 @@ def test_connections_page_shows_the_latest_webhook_events(db_env):
 
     assert not at.exception, at.exception
     assert any(s.value == "Webhook events" for s in at.subheader)
+    md = markdown_text  # st.table renders Markdown: claimed fields, names and outcomes are escaped
     assert cells(at) == [
-        ["2025-06-01 12:05:00", "ITEM / USER_PERMISSION_REVOKED", "Bank of item-1", "NO",
-         "rejected: no Plaid-Verification header"],
-        ["2025-06-01 12:00:00", "TRANSACTIONS / SYNC_UPDATES_AVAILABLE", "Bank of item-1", "yes",
-         "synced: 3 added, 0 modified, 0 removed"],
+        ["2025-06-01 12:05:00", md("ITEM / USER_PERMISSION_REVOKED"), md("Bank of item-1"), "NO",
+         md("rejected: no Plaid-Verification header")],
+        ["2025-06-01 12:00:00", md("TRANSACTIONS / SYNC_UPDATES_AVAILABLE"), md("Bank of item-1"), "yes",
+         md("synced: 3 added, 0 modified, 0 removed")],
     ]  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRe
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
 from plaid.model.sandbox_public_token_create_request_options import SandboxPublicTokenCreateRequestOptions
 
-from core.emulator import Emulator, start_emulator
+from core.emulator import Emulator, hostile, start_emulator
 
 HOOK = "http://127.0.0.1:9/hook"  # nothing listens: the emulator records what it sent
 
@@ -99,6 +99,7 @@ def test_new_item_with_a_wrong_password_first(emu: Emulator, client: plaid_api.P
     session = ok(emu, "session", token=token)
     assert session["mode"] == "new" and session["account_selection"]
     assert "First Platypus Bank" in {i["name"] for i in session["institutions"]}
+    assert hostile.INSTITUTION_ID not in {i["institution_id"] for i in session["institutions"]}  # test-only bank
     status, answer = login(emu, token, session, password="wrong")
     assert status == 400 and answer["error"]["error_code"] == "INVALID_CREDENTIALS"
     assert answer["error"]["display_message"]

@@ -111,10 +111,10 @@ def test_the_time_limit_option_stops_a_long_query(store, capsys):
     assert "Stopped after 1 s, the time limit" in capsys.readouterr().err
 
 
-def test_a_table_escapes_control_characters_and_shows_nulls():
+def test_a_table_drops_control_characters_and_shows_nulls():
     table = pa.table({"name": ["\x1b[2Jwiped", None], "amount": pa.array([Decimal("1.50"), None], MONEY)})
     text = text_table(table)
-    assert "\x1b" not in text and "\\x1b[2Jwiped" in text
+    assert "\x1b" not in text and "[2Jwiped" in text
     assert text.splitlines()[3].split() == ["NULL", "NULL"]
 
 
