@@ -381,7 +381,7 @@ def schema(page: PageContext, copy: ReadModelCopy) -> None:
         count = f" · {rows:,} row{'' if rows == 1 else 's'}" if rows is not None else " · the sidebar's selection"
         title = f"`{relation.name}`{count}"
         with st.expander(title):
-            st.markdown("\n".join(f"- `{name}` {kind.lower()}" for name, kind in relation.columns))
+            st.markdown("  \n".join(f"`{name}` {kind.lower()}" for name, kind in relation.columns))
     st.caption(
         f"A copy of the read model, made in {copy.seconds:.1f} s when the data last changed. Tokens, account "
         "numbers and owners are not in it. `filtered_transactions` follows the sidebar filters."
