@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Literal, TextIO
 from core.config import PRIVATE_UMASK, check_host, load_settings
 from core.errors import ConfigError, FinboardError, path_problem
 from core.text import configure_logging, printable
-from core.workspace import Workspace
 
 if TYPE_CHECKING:
     from core.analytics.filters import Filters
+    from core.store import Store
     from core.sync import SyncProgress
+    from core.workspace import Workspace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # core.analytics.datasets.DATASETS by name, spelled out so `finboard` starts without importing pandas.
@@ -137,36 +138,37 @@ def _parser() -> argparse.ArgumentParser:
         default="month",
         help="period length for the data over time (default month)",
     )
-    p.add_argument(
-        "--period",
-        default=None,
-        help="this_month, last_month, last_30_days, last_90_days, "
-        "last_12_months, year_to_date, last_year or all (default all)",
-    )
-    p.add_argument("--from", dest="start", default=None, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", default=None, metavar="YYYY-MM-DD")
-    p.add_argument("--account", action="append", default=[], metavar="ACCOUNT_ID", help="repeatable")
-    p.add_argument("--category", action="append", default=[], metavar="CODE", help="primary or detailed; repeatable")
-    p.add_argument("--merchant", default=None, metavar="TEXT", help="merchant or name contains TEXT")
-    p.add_argument("--min", dest="min_amount", default=None, metavar="AMOUNT", help="smallest amount (in or out)")
-    p.add_argument("--max", dest="max_amount", default=None, metavar="AMOUNT", help="largest amount (in or out)")
-    p.add_argument("--currency", default=None, help="ISO code (bundle default: the most used currency)")
     # `transactions` is for scripts: everything unless told otherwise. Chart data follows the dashboard's defaults.
-    p.add_argument(
-        "--include-pending",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="default: on for transactions, off for chart data",
-    )
-    p.add_argument(
-        "--include-transfers",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="list transfers (between own accounts and to or from outside) among the rows; default as "
-        "--include-pending; the summary ignores it (outside transfers have their own columns)",
-    )
+    _filter_arguments(p, everything_help="default: on for transactions, off for chart data")
     p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
     p.set_defaults(command=cmd_export)
+
+    p = sub.add_parser(
+        "sql",
+        help="query a read-only copy of the read model in SQL (works while the dashboard runs)",
+        description="Runs SQL on a private, locked-down copy of the read model: items, accounts, transactions, "
+        "balance_history, and filtered_transactions (the transactions the filter options select: all of them by "
+        "default). With no query, opens a prompt. See docs/sql.md.",
+    )
+    p.add_argument("query", nargs="?", default=None, metavar="SQL", help="one or more statements; the last one's "
+                   "rows are printed")  # fmt: skip
+    p.add_argument("--file", type=Path, default=None, metavar="FILE", help="read the SQL from FILE (- for stdin)")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "parquet", "xlsx"],
+        default=None,
+        help="default: from --out's extension, else an aligned table",
+    )
+    p.add_argument("--out", type=Path, default=None, metavar="PATH", help="write the result to PATH")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop a query after this long (default: FINBOARD_SQL_TIME_LIMIT, else 20)",
+    )
+    _filter_arguments(p, everything_help="filtered_transactions includes pending ones unless --no-include-pending")
+    p.set_defaults(command=cmd_sql, what="sql")
 
     p = sub.add_parser(
         "check",
@@ -184,6 +186,32 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rotate-key", help="re-encrypt every stored token under a new key")
     p.set_defaults(command=cmd_rotate_key)
     return parser
+
+
+def _filter_arguments(p: argparse.ArgumentParser, *, everything_help: str) -> None:
+    """The dashboard's sidebar filters as options (`export` and `sql`); the period defaults to all time."""
+    p.add_argument(
+        "--period",
+        default=None,
+        help="this_month, last_month, last_30_days, last_90_days, "
+        "last_12_months, year_to_date, last_year or all (default all)",
+    )
+    p.add_argument("--from", dest="start", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--account", action="append", default=[], metavar="ACCOUNT_ID", help="repeatable")
+    p.add_argument("--category", action="append", default=[], metavar="CODE", help="primary or detailed; repeatable")
+    p.add_argument("--merchant", default=None, metavar="TEXT", help="merchant or name contains TEXT")
+    p.add_argument("--min", dest="min_amount", default=None, metavar="AMOUNT", help="smallest amount (in or out)")
+    p.add_argument("--max", dest="max_amount", default=None, metavar="AMOUNT", help="largest amount (in or out)")
+    p.add_argument("--currency", default=None, help="ISO code (bundle default: the most used currency)")
+    p.add_argument("--include-pending", action=argparse.BooleanOptionalAction, default=None, help=everything_help)
+    p.add_argument(
+        "--include-transfers",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="list transfers (between own accounts and to or from outside) among the rows; default as "
+        "--include-pending; the summary ignores it (outside transfers have their own columns)",
+    )
 
 
 def port_number(raw: str) -> int:
@@ -213,6 +241,8 @@ def listening_address(raw: str) -> str:
 
 
 def _workspace() -> Workspace:
+    from core.workspace import Workspace  # imported on use: it brings plaid-python, which `finboard sql` never needs
+
     return Workspace(load_settings())
 
 
@@ -378,7 +408,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     ws = _workspace()
     today = date.today()
-    filters = _export_filters(ws, args)
+    filters = _export_filters(ws.store, args)
     if filters is None:
         return EXIT_USAGE
     scope = _describe_scope(filters)
@@ -405,13 +435,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export_filters(ws: Workspace, args: argparse.Namespace) -> Filters | None:
+def _export_filters(store: Store, args: argparse.Namespace) -> Filters | None:
     """The dashboard's filters from the command line, checked the same way; None after printing problems."""
     from core.analytics import ledger
     from core.analytics.choices import filter_choices
     from core.analytics.filters import parse_query
 
-    everything = args.what == "transactions"
+    everything = args.what in ("transactions", "sql")
     pending = everything if args.include_pending is None else args.include_pending
     transfers = everything if args.include_transfers is None else args.include_transfers
     raw = {
@@ -421,7 +451,7 @@ def _export_filters(ws: Workspace, args: argparse.Namespace) -> Filters | None:
         "currency": [args.currency or ""], "pending": ["1" if pending else ""],
         "transfers": ["1" if transfers else ""],
     }  # fmt: skip
-    with ledger.reading(ws.store) as con:
+    with ledger.reading(store) as con:
         choices = filter_choices(con)
     parsed = parse_query(raw, choices.known())
     if parsed.problems:
@@ -473,6 +503,63 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_OK
     print("\n".join(report_lines(checks)))
     return EXIT_OK if checks.ok else EXIT_FAILED
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from core.analytics.filters import Filters
+    from core.store import Store
+    from core.workbench import shell
+
+    settings = load_settings()
+    store = Store(settings.db_path)
+    filters = _export_filters(store, args) if _filters_given(args) else Filters("all", include_pending=True,
+                                                                             include_transfers=True)  # fmt: skip
+    if filters is None:
+        return EXIT_USAGE
+    time_limit = settings.sql_time_limit if args.time_limit is None else args.time_limit
+    if not 0 < time_limit <= 3600:
+        print("finboard: --time-limit must be between 0 and 3600 seconds.", file=sys.stderr)
+        return EXIT_USAGE
+    if args.query is not None and args.file is not None:
+        print("finboard: give the SQL as an argument or with --file, not both.", file=sys.stderr)
+        return EXIT_USAGE
+    sql = args.query
+    if args.file is not None:
+        sql = _read_sql_file(args.file)
+    elif sql is None and not sys.stdin.isatty():
+        sql = sys.stdin.read()  # `finboard sql < q.sql` or a pipe
+    if sql is None:
+        return shell.Shell(store, filters, date.today(), time_limit=time_limit).loop()
+    from core.workbench.output import format_for
+
+    fmt = format_for(args.out, args.format)
+    result = shell.run_once(store, sql, filters, date.today(), time_limit=time_limit)
+    shell.write_result(result, fmt, args.out, sys.stdout)
+    if args.out is not None:
+        print(f"Wrote {shell.describe(result)} to {args.out}", file=sys.stderr)
+    elif result.truncated:
+        print(f"finboard: {shell.describe(result)}: the result was bigger than the size limit.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _filters_given(args: argparse.Namespace) -> bool:
+    """Whether any filter option was given (checking them costs a look at the analytics ledger)."""
+    values = (args.period, args.start, args.end, args.merchant, args.min_amount, args.max_amount, args.currency,
+              args.include_pending, args.include_transfers)  # fmt: skip
+    return bool(args.account or args.category) or any(v is not None for v in values)
+
+
+def _read_sql_file(path: Path) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise FinboardError(f"Cannot read {path}: {e.strerror}.") from None
+    except UnicodeDecodeError:
+        raise FinboardError(f"{path} is not UTF-8 text.") from None
 
 
 def cmd_webhooks(args: argparse.Namespace) -> int:

@@ -64,6 +64,7 @@ KEYS = (
     "FINBOARD_HOST",
     "FINBOARD_PASSWORD",
     "FINBOARD_ALLOWED_HOSTS",
+    "FINBOARD_SQL_TIME_LIMIT",
 )
 LOOPBACK = "127.0.0.1"
 # Every Finboard process runs with this umask: what it creates (database, WAL, key, exports, staging files and
@@ -93,6 +94,7 @@ class Settings:
     password: str | None = field(default=None, repr=False)  # FINBOARD_PASSWORD: a login before every page
     allowed_hosts: tuple[str, ...] = ()  # extra names the dashboard answers to (a reverse proxy's)
     secrets_file: Path = DEFAULT_SECRETS  # the secrets file these came from (FINBOARD_SECRETS or the default)
+    sql_time_limit: int = 20  # seconds one query on the SQL page or `finboard sql` may run
 
     @property
     def is_loopback(self) -> bool:
@@ -163,6 +165,7 @@ def load_settings(env: Mapping[str, str] | None = None, secrets_path: Path | Non
         password=values.get("FINBOARD_PASSWORD"),
         allowed_hosts=_allowed_hosts(values.get("FINBOARD_ALLOWED_HOSTS")),
         secrets_file=path,
+        sql_time_limit=_int_in_range("FINBOARD_SQL_TIME_LIMIT", values, 20, 1, 3600),
     )
 
 

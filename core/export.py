@@ -105,12 +105,12 @@ def export_transactions(
     out = out.expanduser().resolve()
     if fmt == "xlsx":
         frame = transactions_frame(store, filters, today)
-        with _atomic(out) as tmp:
+        with atomic_file(out) as tmp:
             tmp.write_bytes(table_bytes(frame, "xlsx", sheet="transactions"))
         return len(frame)
     where = ledger_where(filters, filters.window(today), rows=True)
     query = TRANSACTIONS_SQL.format(where=where.sql)
-    with ledger.reading(store) as con, _atomic(out) as tmp:
+    with ledger.reading(store) as con, atomic_file(out) as tmp:
         # COPY streams from DuckDB to the file: a million rows never sit in Python memory.
         if fmt == "csv":
             rows, options = spreadsheet_query(con, query, where.params), "FORMAT csv, HEADER"
@@ -149,7 +149,7 @@ def export_dataset(
 ) -> int:
     """Write the data behind one chart to `out`; returns the number of rows."""
     frame = dataset_frame(store, name, filters, today, interval)
-    with _atomic(out.expanduser().resolve()) as tmp:
+    with atomic_file(out.expanduser().resolve()) as tmp:
         tmp.write_bytes(table_bytes(frame, fmt, sheet=name))
     return len(frame)
 
@@ -225,7 +225,7 @@ def write_bundle(
     Chromium is available. Returns the names of the files written."""
     notes: list[str] = []
     files: list[str] = []
-    with _atomic(out.expanduser().resolve()) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    with atomic_file(out.expanduser().resolve()) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         render = images and chromium_path() is not None
         if images and not render:
             notes.append(NO_CHROMIUM)
@@ -256,7 +256,7 @@ def write_bundle(
 
 
 @contextmanager
-def _atomic(out: Path) -> Iterator[Path]:
+def atomic_file(out: Path) -> Iterator[Path]:
     """A temporary file beside `out` that replaces it once complete; a file that cannot be written is an
     ExportError naming the path and the reason (a missing parent directory is created)."""
     if out.is_dir():

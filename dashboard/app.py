@@ -42,6 +42,7 @@ navigation = st.navigation(
         st.Page(PAGES / "categories.py", title="Categories", icon=":material/donut_small:"),
         st.Page(PAGES / "balances.py", title="Balances", icon=":material/account_balance_wallet:"),
         st.Page(PAGES / "transactions.py", title="Transactions", icon=":material/receipt_long:"),
+        st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:"),
         st.Page(PAGES / "connections.py", title="Connections", icon=":material/account_balance:"),
         st.Page(PAGES / "settings.py", title="Settings", icon=":material/settings:"),
     ]

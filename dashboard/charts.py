@@ -20,6 +20,7 @@ from core.analytics.categories import OTHER_CATEGORIES, label
 from core.analytics.intervals import Interval
 from core.analytics.money_text import CURRENCY_SYMBOLS, ZERO_DECIMALS, money
 from core.text import plotly_text
+from core.workbench.chart import ChartData
 
 INCOME_COLOR = "#16A34A"
 SPENDING_COLOR = "#DC2626"
@@ -443,6 +444,41 @@ def credit_utilization(frame: pd.DataFrame, *, height: int | None = None) -> go.
         tickformat=".0%", range=[0, max(1.0, float(rows["utilization"].max()) * 1.15)], tickvals=[0, 0.3, 0.5, 1.0]
     )
     return _style(fig, height=height or max(200, 70 + 40 * len(rows)), legend=False)
+
+
+# -- SQL page --------------------------------------------------------------------------------
+
+
+def query_chart(data: ChartData, *, height: int = 420) -> go.Figure:
+    """The chart of a query result, one trace per series, from core.workbench.chart.chart_data.
+
+    Bars of several series sit side by side and areas are not stacked: the series may be amounts in
+    different currencies, which are never drawn as one sum.
+    """
+    spec, frame = data.spec, data.frame
+    if frame.empty:
+        return empty("Nothing to draw: the result has no rows", height=height)
+    fig = go.Figure()
+    many = frame["series"].notna().any()
+    groups = frame.groupby("series", sort=False, dropna=False) if many else [(None, frame)]
+    for index, (name, rows) in enumerate(groups):
+        color = _SERIES[index % len(_SERIES)]
+        x = [plotly_text(v) if isinstance(v, str) else v for v in rows["x"]]
+        y = [None if v is None or pd.isna(v) else float(v) for v in rows["y"]]
+        common = {"x": x, "y": y, "name": plotly_text(name) if name is not None else spec.y or "rows",
+                  "hovertemplate": "%{x}<br>%{y:,}<extra>%{fullData.name}</extra>"}  # fmt: skip
+        if spec.kind == "bar":
+            fig.add_trace(go.Bar(marker_color=color, **common))
+        elif spec.kind == "scatter":
+            fig.add_trace(go.Scatter(mode="markers", marker={"color": color, "opacity": 0.7}, **common))
+        else:
+            fill = "tozeroy" if spec.kind == "area" else None
+            mode = "lines+markers" if len(rows) <= 60 else "lines"
+            fig.add_trace(go.Scatter(mode=mode, line={"color": color}, fill=fill, **common))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text=plotly_text(spec.x))
+    fig.update_yaxes(title_text=plotly_text(data.y_label))
+    return _style(fig, height=height, legend=bool(many))
 
 
 _SERIES = ("#2563EB", "#F97316", "#14B8A6", "#8B5CF6", "#EC4899", "#F59E0B", "#0EA5E9", "#84CC16", "#64748B", "#DC2626")

@@ -14,9 +14,9 @@ import streamlit as st
 
 from core import export
 from core.analytics.filters import PERIOD_LABELS, Filters
+from core.analytics.money_text import money
 from core.store import Store
 from core.text import markdown_text, plotly_text
-from dashboard.charts import money
 
 IMAGE_STATE = "u_image"  # set by dashboard.filters.image_format
 

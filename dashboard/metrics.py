@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dashboard.charts import money
+from core.analytics.money_text import money
 
 
 def kpi(

@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from core.analytics.categories import full_label
+from core.analytics.money_text import ZERO_DECIMALS, money
 from core.analytics.transactions import SortKey, TransactionPage
 from core.text import one_line
 from dashboard import data
-from dashboard.charts import ZERO_DECIMALS, money
 
 if TYPE_CHECKING:
     from dashboard.page import PageContext

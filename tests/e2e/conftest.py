@@ -99,6 +99,21 @@ def dashboard(request, tmp_path, dashboard_env, emulator) -> Iterator[Dashboard]
         _report_server_errors(log)
 
 
+@pytest.fixture
+def synced_dashboard(dashboard) -> Dashboard:
+    """The running dashboard's database with the emulator's First Platypus Bank connected and synced."""
+    from core.items import connect_sandbox
+    from core.sync import sync_items
+    from core.workspace import Workspace
+
+    env = {"PLAID_CLIENT_ID": "e2e", "PLAID_SECRET": "e2e", "PLAID_ENV": "sandbox",
+           "PLAID_BASE_URL": dashboard.emulator.url, "FINBOARD_DB": str(dashboard.db)}  # fmt: skip
+    ws = Workspace(load_settings(env, secrets_path=dashboard.db.parent / "none.toml"))
+    connect_sandbox(ws, "ins_109508")
+    assert all(r.ok for r in sync_items(ws))
+    return dashboard
+
+
 def _report_server_errors(log: Path) -> None:
     """Print the server's tracebacks: pytest shows them under a failing test (the page only says
     "This app has encountered an error", as showErrorDetails is off), and CI keeps no artifacts."""
