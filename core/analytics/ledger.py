@@ -14,6 +14,9 @@ changed the data (a sync in another process, the webhook receiver, an analyst's 
 dashboard's own edits (`edit()`) patch just the affected rows in the same transaction as the
 edit and record the new fingerprint, so a recategorization does not rebuild a million rows.
 
+The recurring streams (core.analytics.recurring) are derived from the ledger too: every rebuild
+and every edit detects them again in the same transaction.
+
 Transfers between the person's own accounts are neither income nor spending. A transaction is
 a transfer when its category says so (PFC primary TRANSFER_IN / TRANSFER_OUT, or detailed
 LOAN_PAYMENTS_CREDIT_CARD_PAYMENT), or when it is one half of a matched pair: the same amount
@@ -33,10 +36,11 @@ from contextlib import contextmanager
 
 import duckdb
 
+from core.analytics import recurring
 from core.analytics.filters import Window
 from core.store import Store
 
-LEDGER_VERSION = 4  # bump when the build below changes, so existing ledgers are rebuilt
+LEDGER_VERSION = 5  # bump when the build below changes, so existing ledgers are rebuilt
 TRANSFER_PRIMARY = ("TRANSFER_IN", "TRANSFER_OUT")
 TRANSFER_DETAILED = ("LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",)
 TRANSFER_MATCH_DAYS = 4
@@ -196,6 +200,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ROLLUP_SQL)
     finally:
         con.execute(f"SET memory_limit = '{limit}'")
+    recurring.rebuild(con)
     record_fingerprint(con)
 
 
@@ -275,6 +280,7 @@ def edit(
         change(con)
         refresh_rows(con, condition, params)
         con.execute(ROLLUP_SQL)
+        recurring.rebuild(con)  # a category decides whether a stream is a bill, a transfer or a habit
         record_fingerprint(con)
     store.bump_data_version()
 
