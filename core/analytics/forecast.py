@@ -41,6 +41,7 @@ from core.errors import FinboardError
 from core.store import Store
 
 HORIZONS = (30, 60, 90)
+DEFAULT_DAYS = 30
 TYPICAL_DAYS = 90
 BAND_Z = 1.645  # a 90% range for normally spread daily flows
 NO_INCOME_WINDOW = 30
@@ -124,6 +125,12 @@ def forecast(
     return pd.concat([frame, totals[COLUMNS]], ignore_index=True).round(
         {"balance": 2, "low": 2, "high": 2, "recurring": 2}
     )
+
+
+def accounts(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """The depository accounts the filters cover: account_id, account, currency, start (balance minus pending),
+    threshold (None when not set)."""
+    return pd.DataFrame(_accounts(con, filters), columns=["account_id", "account", "currency", "start", "threshold"])
 
 
 def _accounts(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> list[dict[str, object]]:

@@ -203,6 +203,19 @@ def stream_transactions(con: duckdb.DuckDBPyConnection, stream_id: str) -> pd.Da
     ).df()
 
 
+# `finboard export recurring`: one row per stream, amounts positive (direction gives the sign).
+EXPORT_COLUMNS = [
+    "stream_id", "source", "direction", "account_id", "merchant", "frequency", "average_amount", "last_amount",
+    "currency", "first_date", "last_date", "next_date", "status", "transactions",
+]  # fmt: skip
+
+
+def export_frame(con: duckdb.DuckDBPyConnection, today: date, filters: Filters | None = None) -> pd.DataFrame:
+    """The streams the filters cover as `finboard export recurring` writes them (EXPORT_COLUMNS); `merchant`
+    is the name shown (yours if you renamed it); streams marked not recurring are left out."""
+    return streams(con, today, filters)[EXPORT_COLUMNS]
+
+
 CALENDAR_DAYS = 30
 CALENDAR_COLUMNS = ["date", "stream_id", "merchant", "kind", "direction", "account", "currency", "amount", "status"]
 
