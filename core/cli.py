@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import signal
@@ -12,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from core.config import load_settings
+from core.config import check_host, load_settings
 from core.errors import ConfigError, FinboardError
 from core.workspace import Workspace
 
@@ -59,11 +60,19 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="start the dashboard (offline mode runs the built-in Plaid emulator)")
-    p.add_argument("--port", type=int, default=8501, help="dashboard port (default 8501)")
+    p.add_argument("--port", type=port_number, default=8501, help="dashboard port (default 8501)")
+    p.add_argument(
+        "--host",
+        type=listening_address,
+        default=None,
+        metavar="ADDR",
+        help="listen on ADDR instead of 127.0.0.1 (default: FINBOARD_HOST); any other address needs "
+        "FINBOARD_PASSWORD and Plaid keys",
+    )
     p.set_defaults(command=cmd_run)
 
     p = sub.add_parser("emulator", help="run the offline Plaid emulator on its own")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=port_number, default=8765)
     p.add_argument("--seed", type=int, default=0, help="same seed, same world")
     p.add_argument("--transactions", type=int, default=None, help="history size per new item (big worlds)")
     p.add_argument("--state", type=Path, default=None, help="JSON file that keeps items across restarts")
@@ -141,12 +150,31 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(command=cmd_export)
 
     p = sub.add_parser("webhooks", help="receive Plaid webhooks on POST /plaid/webhook (`run` starts it too)")
-    p.add_argument("--port", type=int, default=None, help="default: FINBOARD_WEBHOOK_PORT, else 8599")
+    p.add_argument("--port", type=port_number, default=None, help="default: FINBOARD_WEBHOOK_PORT, else 8599")
     p.set_defaults(command=cmd_webhooks)
 
     p = sub.add_parser("rotate-key", help="re-encrypt every stored token under a new key")
     p.set_defaults(command=cmd_rotate_key)
     return parser
+
+
+def port_number(raw: str) -> int:
+    """--port: a TCP port, 1-65535."""
+    try:
+        port = int(raw)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a port number; use one from 1 to 65535, e.g. 8502")
+    return port
+
+
+def listening_address(raw: str) -> str:
+    """--host: an IP address of this machine (0.0.0.0 or :: for every interface)."""
+    try:
+        return check_host("--host", raw)
+    except ConfigError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("--host=")) from None
 
 
 def _workspace() -> Workspace:
@@ -172,6 +200,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     _stop_on_signals()
     settings = load_settings()  # fail fast with a clear message before starting the server
+    if args.host:
+        settings = dataclasses.replace(settings, host=args.host)
     return int(run_dashboard(settings, port=args.port))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,7 +40,13 @@ KEYS = (
     "FINBOARD_DB",
     "FINBOARD_KEY",
     "FINBOARD_WEBHOOK_PORT",
+    "FINBOARD_HOST",
+    "FINBOARD_PASSWORD",
+    "FINBOARD_ALLOWED_HOSTS",
 )
+LOOPBACK = "127.0.0.1"
+# A name in FINBOARD_ALLOWED_HOSTS: a DNS name (optionally "*." for its subdomains) or a bracketed IPv6 literal.
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*|\[[0-9a-f:.]+\]")
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,13 @@ class Settings:
     country_codes: tuple[str, ...] = ("US",)
     days_requested: int = 730
     webhook_port: int = 8599
+    host: str = LOOPBACK  # the dashboard's listening address; anything but loopback needs `password`
+    password: str | None = field(default=None, repr=False)  # FINBOARD_PASSWORD: a login before every page
+    allowed_hosts: tuple[str, ...] = ()  # extra names the dashboard answers to (a reverse proxy's)
+
+    @property
+    def is_loopback(self) -> bool:
+        return ipaddress.ip_address(self.host).is_loopback
 
     @property
     def key_file(self) -> Path:
@@ -119,6 +134,9 @@ def load_settings(env: Mapping[str, str] | None = None, secrets_path: Path | Non
         country_codes=_country_codes(values.get("PLAID_COUNTRY_CODES")),
         days_requested=_int_in_range("PLAID_DAYS_REQUESTED", values, 730, 1, 730),
         webhook_port=_int_in_range("FINBOARD_WEBHOOK_PORT", values, 8599, 1, 65535),
+        host=check_host("FINBOARD_HOST", values.get("FINBOARD_HOST", LOOPBACK)),
+        password=values.get("FINBOARD_PASSWORD"),
+        allowed_hosts=_allowed_hosts(values.get("FINBOARD_ALLOWED_HOSTS")),
     )
 
 
@@ -181,6 +199,29 @@ def _country_codes(raw: str | None) -> tuple[str, ...]:
     if not codes or any(len(c) != 2 or not c.isalpha() for c in codes):
         raise ConfigError(f"PLAID_COUNTRY_CODES={raw!r}: use two-letter codes separated by commas, e.g. US,CA.")
     return codes
+
+
+def check_host(name: str, raw: str) -> str:
+    """A listening address: an IPv4 or IPv6 literal (0.0.0.0 and :: mean every interface)."""
+    try:
+        return str(ipaddress.ip_address(raw.strip("[]")))
+    except ValueError:
+        raise ConfigError(
+            f"{name}={raw!r} is not an IP address. Use one of this machine's addresses, e.g. 192.168.1.20, "
+            "or 0.0.0.0 for every interface."
+        ) from None
+
+
+def _allowed_hosts(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    names = tuple(n.strip().lower() for n in raw.split(",") if n.strip())
+    if not all(_HOST_NAME.fullmatch(n) for n in names):
+        raise ConfigError(
+            f"FINBOARD_ALLOWED_HOSTS={raw!r}: give host names without scheme or port, separated by commas, "
+            "e.g. finboard.example.com,*.corp.example.com."
+        )
+    return names
 
 
 def _int_in_range(name: str, values: Mapping[str, str], default: int, low: int, high: int) -> int:

@@ -25,6 +25,7 @@ from core.analytics.datasets import DATASETS
 from core.analytics.filters import Filters, ledger_where
 from core.analytics.intervals import Interval
 from core.errors import FinboardError
+from core.spreadsheet import spreadsheet_frame, spreadsheet_query, xlsx_bytes
 from core.store import Store
 
 Format = Literal["csv", "parquet", "xlsx"]
@@ -74,18 +75,16 @@ class ImagesUnavailable(ExportError):
 
 
 def table_bytes(frame: pd.DataFrame, fmt: Format, *, sheet: str = "data") -> bytes:
-    """A DataFrame as a CSV, Parquet or XLSX file's bytes."""
-    buffer = io.BytesIO()
+    """A DataFrame as a CSV, Parquet or XLSX file's bytes (text as data, never formulas: core.spreadsheet)."""
     if fmt == "csv":
-        buffer.write(frame.to_csv(index=False).encode("utf-8"))
-    elif fmt == "parquet":
-        frame.to_parquet(buffer, index=False)
-    else:
-        if len(frame) > XLSX_MAX_ROWS:
-            raise ExportError(f"{len(frame):,} rows do not fit in one Excel sheet; export CSV or Parquet instead.")
-        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name=sheet[:31])
-    return buffer.getvalue()
+        return spreadsheet_frame(frame).to_csv(index=False).encode("utf-8")
+    if fmt == "parquet":
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)  # read by programs: the bank's text exactly
+        return buffer.getvalue()
+    if len(frame) > XLSX_MAX_ROWS:
+        raise ExportError(f"{len(frame):,} rows do not fit in one Excel sheet; export CSV or Parquet instead.")
+    return xlsx_bytes(frame, sheet=sheet)
 
 
 def transactions_frame(store: Store, filters: Filters, today: date) -> pd.DataFrame:
@@ -107,10 +106,13 @@ def export_transactions(
         return len(frame)
     where = ledger_where(filters, filters.window(today), rows=True)
     query = TRANSACTIONS_SQL.format(where=where.sql)
-    options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
     with ledger.reading(store) as con, _atomic(out) as tmp:
         # COPY streams from DuckDB to the file: a million rows never sit in Python memory.
-        con.execute(f"COPY ({query}) TO '{_sql_string(tmp)}' ({options})", where.params)
+        if fmt == "csv":
+            rows, options = spreadsheet_query(con, query, where.params), "FORMAT csv, HEADER"
+        else:
+            rows, options = query, "FORMAT parquet"  # read by programs: the bank's text exactly
+        con.execute(f"COPY ({rows}) TO '{_sql_string(tmp)}' ({options})", where.params)
         row = con.execute(f"SELECT count(*) FROM ({query})", where.params).fetchone()
     return int(row[0]) if row else 0
 

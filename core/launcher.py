@@ -8,34 +8,41 @@ the database while the dashboard is open (it notices through the data version).
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import os
 import signal
 import socket
 import subprocess
 import sys
 
+from core.access import check_exposure, host_name, machine_addresses
 from core.config import PROJECT_ROOT, Settings
 from core.errors import FinboardError
 from core.webhooks import WebhookReceiver
 from core.workspace import EMULATOR_URL_ENV, Workspace, embedded_emulator_url
 
-APP = PROJECT_ROOT / "dashboard" / "app.py"
+APP = PROJECT_ROOT / "dashboard" / "serve.py"  # st.App around dashboard/app.py, with the Host check and login
 
 
 def run_dashboard(settings: Settings, *, port: int) -> int:
-    """Start the dashboard on http://localhost:PORT and wait until it exits (Ctrl-C stops it)."""
-    _require_free_port(port)
+    """Start the dashboard on settings.host:PORT and wait until it exits (Ctrl-C stops it)."""
+    check_exposure(settings)
+    _require_free_port(settings.host, port)
     env = dict(os.environ)
+    env["FINBOARD_HOST"] = settings.host  # the child's Host check and login read the same settings
     if settings.is_offline:
         env[EMULATOR_URL_ENV] = embedded_emulator_url(settings)
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.address", settings.host,
         "--server.port", str(port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--logger.hideWelcomeMessage", "true",  # its URL list asks checkip.amazonaws.com; ours says it all
     ]  # fmt: skip
     receiver = _start_webhook_receiver(settings)
-    print(f"Finboard ({settings.mode} mode) on http://localhost:{port}  (Ctrl-C to stop)", flush=True)
+    print(_listening(settings, port), flush=True)
     child = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)  # noqa: S603 - fixed argv, no shell
     try:
         return child.wait()
@@ -68,11 +75,36 @@ def _start_webhook_receiver(settings: Settings) -> WebhookReceiver | None:
     return receiver
 
 
-def _require_free_port(port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+def _listening(settings: Settings, port: int) -> str:
+    """The start-up line: where the dashboard listens and who can reach it."""
+    login = "; every page asks for FINBOARD_PASSWORD" if settings.password else ""
+    if settings.is_loopback:
+        return (
+            f"Finboard ({settings.mode} mode) on http://localhost:{port}, listening on {settings.host} only "
+            f"(this computer){login}  (Ctrl-C to stop)"
+        )
+    listening = ipaddress.ip_address(settings.host)
+    addresses = [listening]
+    if listening.is_unspecified:  # 0.0.0.0: this machine's IPv4 addresses; "::" also takes IPv6 (dual stack)
+        addresses = [a for a in machine_addresses() if listening.version == 6 or a.version == 4]
+    urls = " ".join(f"http://{host_name(a)}:{port}" for a in addresses if not (a.is_loopback or a.is_link_local))
+    return (
+        f"Finboard ({settings.mode} mode) on {urls or f'port {port}'}, listening on {settings.host} (reachable "
+        f"from your network){login}  (Ctrl-C to stop)"
+    )
+
+
+def _require_free_port(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is not "in use"
         try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
+            s.bind((host, port))
+        except OSError as e:
+            if e.errno == errno.EADDRNOTAVAIL:
+                raise FinboardError(
+                    f"{host} is not an address of this computer. Use one of its addresses, or 0.0.0.0 for all."
+                ) from None
             raise FinboardError(
                 f"Port {port} is already in use (another Finboard or Streamlit?). Stop it, or pick another "
                 f"port: `finboard run --port {port + 1}` (or `make run PORT={port + 1}`)."

@@ -12,21 +12,26 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.insert(0, str(ROOT))
 
 from dashboard.context import workspace  # noqa: E402
+from dashboard.gate import LOGOUT_FORM  # noqa: E402
 from dashboard.link import link_flow  # noqa: E402
 from dashboard.live import follow_data_version  # noqa: E402
 
 PAGES = ROOT / "pages"
+# A packaged image, inlined as a data URI: a ":material/...:" page icon makes every browser fetch it from Google.
+PAGE_ICON = Path(__file__).resolve().parent / "static" / "finboard.svg"
 MODE_BANNER = {
     "offline": ("Offline mode: the built-in Plaid emulator with demo banks. No real accounts.", ":material/science:"),
     "sandbox": ("Plaid sandbox: test institutions and fake credentials.", ":material/experiment:"),
     "production": ("Plaid production: real bank data.", ":material/lock:"),
 }
 
-st.set_page_config(page_title="Finboard", page_icon=":material/finance:", layout="wide")
+st.set_page_config(page_title="Finboard", page_icon=PAGE_ICON, layout="wide")
 
 ws = workspace()
 text, icon = MODE_BANNER[ws.settings.mode]
 st.sidebar.caption(f"{icon} {text}")
+if ws.settings.password:  # dashboard/gate.py asked for it before this page loaded
+    st.sidebar.html(LOGOUT_FORM)  # a form, not a link: Streamlit opens links in a new tab
 follow_data_version()  # reruns an open page when a webhook-triggered sync commits
 
 overview = st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True)

@@ -28,7 +28,9 @@ OAuth App2App Bank (OAuth), ins_43 Tartan-Dominion Bank of Canada (CA), ins_1176
 Each item: Plaid Checking, Plaid Saving, Plaid Credit Card, a mortgage or student loan, Plaid Brokerage (no
 transactions) and Plaid CAD Chequing (CAD); two years of history (~3,000-4,000 transactions), deterministic from
 (seed, item ordinal, today). transactions=N gives exactly N transactions over min(50, max(6, N // 20,000))
-accounts (1,000,000 -> 50); the extra accounts alternate credit cards and checking accounts.
+accounts (1,000,000 -> 50); the extra accounts alternate credit cards and checking accounts. The institutions,
+logins, merchants, cities and people are data in catalog.toml (checked at start-up by catalog.py); schedules.py
+decides what happens on each day and posting.py books it into balances and transactions.
 
 Logins (Link and /sandbox/public_token/create): user_good / pass_good; user_transactions_dynamic (or
 user_ewa_user, user_yuppie, user_small_business) with any password; any user with password error_<CODE> fails

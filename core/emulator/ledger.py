@@ -19,7 +19,7 @@ from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from core.emulator.world import ADD, REMOVE, Change
+from core.emulator.posting import ADD, REMOVE, Change
 
 _CURSOR = struct.Struct(">BIIIH")  # version, base, snapshot, offset, account filter (index + 1, 0 = none)
 _CURSOR_VERSION = 1

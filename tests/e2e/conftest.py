@@ -167,3 +167,37 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+@dataclass
+class RequestLog:
+    """Every request the browser made (page, iframes, scripts, images, websockets), with the phase it was made in.
+
+    A phase names what the person was doing ("pages", "link", ...); `foreign(allowed)` lists the requests
+    whose origin is not one of `allowed` for their phase. data: and blob: URLs never leave the browser."""
+
+    phase: str = "start"
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+    def record(self, url: str) -> None:
+        self.requests.append((self.phase, url))
+
+    def watch(self, context) -> None:
+        context.on("request", lambda r: self.record(r.url))
+        context.on("page", lambda p: p.on("websocket", lambda ws: self.record(ws.url)))
+
+    def foreign(self, allowed: dict[str, set[str]]) -> list[tuple[str, str]]:
+        return [
+            (phase, url)
+            for phase, url in self.requests
+            if not url.startswith(("data:", "blob:")) and origin(url) not in allowed.get(phase, set())
+        ]
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of a URL, websocket schemes folded into http(s) (same server, same origin here)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return f"{scheme}://{parts.netloc}"
