@@ -111,7 +111,7 @@ def forecast(
     accounts = _accounts(con, filters)
     if not accounts:
         return pd.DataFrame(columns=COLUMNS)
-    flows = _recurring_flows(con, today, days, {a["account_id"] for a in accounts})
+    flows = _recurring_flows(con, today, days, filters)
     typical = _typical(con, today)
     rows: list[dict[str, object]] = []
     for a in accounts:
@@ -144,22 +144,30 @@ def _accounts(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> list[d
     return rows
 
 
-def _recurring_flows(
-    con: duckdb.DuckDBPyConnection, today: date, days: int, accounts: set[object]
-) -> dict[str, list[_Flow]]:
-    """Each account's expected stream occurrences from tomorrow to the horizon."""
-    start, end = today + timedelta(days=1), today + timedelta(days=days)
-    out: dict[str, list[_Flow]] = defaultdict(list)
+def recurring(con: duckdb.DuckDBPyConnection, today: date, days: int, filters: Filters | None = None) -> pd.DataFrame:
+    """The recurring part alone: each expected stream occurrence in the depository accounts the filters cover,
+    from tomorrow to `days` days ahead (core.analytics.streams.OCCURRENCE_COLUMNS), plus `effect`, `effect_low`
+    and `effect_high`: what it does to the balance (money in positive) and its range."""
+    covered = {str(a["account_id"]) for a in _accounts(con, filters)}
     table = streams_module.streams(con, today)
-    for r in table[table["account_id"].isin(accounts) & (table["status"] != "stopped")].to_dict("records"):
-        schedule = streams_module.schedule_of(r)
-        sign = 1.0 if r["direction"] == "inflow" else -1.0
-        expected, low, high = (float(r[k]) for k in ("expected_amount", "low_amount", "high_amount"))
-        lo, hi = sorted((sign * low, sign * high))
-        dates = streams_module.upcoming(schedule, r["last_slot"], start, end)
-        if r["expected_date"] < start:  # due already and not here yet: expected tomorrow
-            dates.insert(0, start)
-        out[str(r["account_id"])].extend(_Flow(d, sign * expected, lo, hi) for d in dates)
+    frame = streams_module.occurrences(
+        table[table["account_id"].isin(covered)], today + timedelta(days=1), today + timedelta(days=days)
+    )
+    sign = frame["direction"].map({"inflow": 1.0, "outflow": -1.0}).astype(float)
+    low, high = sign * frame["low_amount"].astype(float), sign * frame["high_amount"].astype(float)
+    return frame.assign(
+        effect=sign * frame["amount"].astype(float),
+        effect_low=low.combine(high, min),
+        effect_high=low.combine(high, max),
+    )
+
+
+def _recurring_flows(
+    con: duckdb.DuckDBPyConnection, today: date, days: int, filters: Filters | None
+) -> dict[str, list[_Flow]]:
+    out: dict[str, list[_Flow]] = defaultdict(list)
+    for r in recurring(con, today, days, filters).to_dict("records"):
+        out[str(r["account_id"])].append(_Flow(r["date"], r["effect"], r["effect_low"], r["effect_high"]))
     return out
 
 

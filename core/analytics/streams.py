@@ -217,23 +217,30 @@ def export_frame(con: duckdb.DuckDBPyConnection, today: date, filters: Filters |
 
 
 CALENDAR_DAYS = 30
+OCCURRENCE_COLUMNS = ["date", "stream_id", "merchant", "kind", "direction", "account_id", "account", "currency",
+                      "amount", "low_amount", "high_amount", "amount_kind", "status"]  # fmt: skip
 CALENDAR_COLUMNS = ["date", "stream_id", "merchant", "kind", "direction", "account", "currency", "amount", "status"]
 
 
-def calendar(frame: pd.DataFrame, today: date, days: int = CALENDAR_DAYS) -> pd.DataFrame:
-    """What `frame`'s streams (from `streams`) are expected to bring or take from `today` for `days` days:
-    one row per occurrence (CALENDAR_COLUMNS), `amount` the expected positive amount. An occurrence
-    already due that has not come (a late stream) is listed on `today`."""
-    end = today + timedelta(days=days - 1)
+def occurrences(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """The expected occurrences of `frame`'s streams (from `streams`) from `start` to `end`: one row each
+    (OCCURRENCE_COLUMNS), `amount` the expected positive amount, `low_amount`/`high_amount` its recent range.
+    An occurrence already due that has not come (a late stream, or one a day or two behind) is put on `start`."""
     rows: list[dict[str, object]] = []
     for r in frame[frame["status"] != "stopped"].to_dict("records"):
-        dates = upcoming(schedule_of(r), _as_date(r["last_slot"]), today, end)
-        if r["expected_date"] < today:
-            dates.insert(0, today)
-        base = {k: r[k] for k in ("stream_id", "merchant", "kind", "direction", "account", "currency", "status")}
+        dates = upcoming(schedule_of(r), _as_date(r["last_slot"]), start, end)
+        if r["expected_date"] < start:
+            dates.insert(0, start)
+        base = {k: r[k] for k in OCCURRENCE_COLUMNS if k not in ("date", "amount")}
         rows.extend({**base, "date": d, "amount": r["expected_amount"]} for d in dates)
-    rows.sort(key=lambda r: (r["date"], r["direction"] == "outflow", r["merchant"]))
-    return pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
+    rows.sort(key=lambda r: (r["date"], r["direction"] == "outflow", r["merchant"], r["stream_id"]))
+    return pd.DataFrame(rows, columns=OCCURRENCE_COLUMNS)
+
+
+def calendar(frame: pd.DataFrame, today: date, days: int = CALENDAR_DAYS) -> pd.DataFrame:
+    """What `frame`'s streams are expected to bring or take from `today` for `days` days (CALENDAR_COLUMNS);
+    what is already due and has not come is listed on `today`."""
+    return occurrences(frame, today, today + timedelta(days=days - 1))[CALENDAR_COLUMNS]
 
 
 # -- alerts ----------------------------------------------------------------------------------
