@@ -42,7 +42,7 @@ start = float(account.iloc[0]["start"]) if not account.empty else float(accounts
 low = rows.iloc[int(rows["balance"].to_numpy().argmin())]
 end = rows.iloc[-1]
 
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3 = st.columns(3)
 kpi(c1, "Today", start, None, currency, help="The current balance minus pending transactions.")
 kpi(
     c2,
@@ -53,13 +53,9 @@ kpi(
     help="The lowest projected balance in the period.",
 )
 kpi(c3, f"In {days} days", float(end["balance"]), None, currency, help="The projected balance at the end.")
-kpi(
-    c4,
-    "Recurring in the period",
-    float(rows["recurring"].sum()),
-    None,
-    currency,
-    help="Recurring money in minus out (transfers included) for this account in the period.",
+st.caption(
+    f"Recurring money in minus out over the {days} days, transfers between your accounts included: "
+    f"{charts.money(float(rows['recurring'].sum()), currency, signed=True)}."
 )
 
 page.chart(
@@ -79,7 +75,9 @@ starts[total_label] = sum(starts.values())
 summary = d.lowest[d.lowest["currency"] == currency].assign(
     start=lambda f: f["account"].map(starts),
     end=lambda f: [float(frame[frame["account"] == a].iloc[-1]["balance"]) for a in f["account"]],
-    threshold=lambda f: f["account"].map(dict(zip(accounts["account"], accounts["threshold"], strict=True))),
+    threshold=lambda f: pd.to_numeric(
+        f["account"].map(dict(zip(accounts["account"], accounts["threshold"], strict=True))), errors="coerce"
+    ),
 )
 st.dataframe(
     summary[["account", "start", "lowest", "lowest_date", "end", "threshold"]],

@@ -29,10 +29,11 @@ spending = active[active["kind"].isin(["subscription", "bill"])]
 income = active[active["kind"] == "income"]
 transfers = active[active["kind"] == "transfer"]
 coming = d.calendar
-money_in = coming.loc[coming["direction"] == "inflow", "amount"].sum()
-money_out = coming.loc[(coming["direction"] == "outflow") & (coming["kind"] != "transfer"), "amount"].sum()
+outside = coming[coming["kind"] != "transfer"]
+money_in = outside.loc[outside["direction"] == "inflow", "amount"].sum()
+money_out = outside.loc[outside["direction"] == "outflow", "amount"].sum()
 
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3 = st.columns(3)
 kpi(
     c1,
     "Subscriptions and bills",
@@ -43,14 +44,6 @@ kpi(
 )
 kpi(c2, "Per year", spending["yearly_amount"].sum(), None, currency, help="The same, for a whole year.")
 kpi(c3, "Income per month", income["monthly_amount"].sum(), None, currency, help="Recurring money in.")
-kpi(
-    c4,
-    "Next 30 days",
-    money_in - money_out,
-    None,
-    currency,
-    help="Recurring money in minus subscriptions and bills due in the next 30 days (transfers left out).",
-)
 
 show_alerts(d.alerts, link=False)
 
@@ -81,6 +74,10 @@ else:
     picked = stream_table(transfers, currency, key="recurring_transfers", selectable=True) or picked
 
 st.subheader("The next 30 days")
+st.caption(
+    f"Expected in: {charts.money(money_in, currency)} · subscriptions and bills: {charts.money(money_out, currency)}"
+    f" · net {charts.money(money_in - money_out, currency, signed=True)} (transfers between your accounts left out)."
+)
 page.chart(
     charts.recurring_calendar(coming, currency), name="recurring", title="Recurring: the next 30 days", data=coming
 )

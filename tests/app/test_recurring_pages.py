@@ -60,6 +60,9 @@ def test_the_recurring_page_sums_up_costs_income_and_the_next_30_days(world):
     assert "**Netflix** went up from $15.49 to $17.99 on May 07" in texts(at.warning)
     assert "New subscription: **Spotify**" in texts(at.info)
     assert at.get("plotly_chart"), "the calendar chart is drawn"
+    # 10 Jun - 9 Jul: pay on 20 Jun and 4 Jul; Comcast (late, so today) and 3 Jul, Spotify 12 Jun, PG&E 20 Jun,
+    # rent 1 Jul, Netflix 7 Jul: 60 + 60 + 11.99 + 88.17 + 1,500 + 17.99 = 1,738.15
+    assert "Expected in: $5,000.00 · subscriptions and bills: $1,738.15 · net +$3,261.85" in texts(at.caption)
 
 
 def test_a_link_opens_one_stream_with_its_transactions(world):
