@@ -52,26 +52,27 @@ stream_state = url_state(
 )
 chosen = st.session_state.get(stream_state) or None
 
-st.subheader("Subscriptions and bills")
-picked = stream_table(spending, currency, key="recurring_spending", selectable=True) if not spending.empty else None
-if spending.empty:
-    st.caption("No subscriptions or bills found for these filters.")
-
-st.subheader("Income")
-if income.empty:
-    st.caption("No recurring income found for these filters.")
-else:
-    picked = stream_table(income, currency, key="recurring_income", selectable=True) or picked
-
-st.subheader("Transfers between your accounts")
-st.caption(
-    "Moves to savings, card payments and other money between your own accounts: neither income nor "
-    "spending, but they move each account's balance on schedule (the forecast counts them)."
+SECTIONS = (
+    ("Subscriptions and bills", spending, "recurring_spending", None, "No subscriptions or bills found."),
+    ("Income", income, "recurring_income", None, "No recurring income found."),
+    (
+        "Transfers between your accounts",
+        transfers,
+        "recurring_transfers",
+        "Moves to savings, card payments and other money between your own accounts: neither income nor "
+        "spending, but they move each account's balance on schedule (the forecast counts them).",
+        "None found.",
+    ),
 )
-if transfers.empty:
-    st.caption("None found.")
-else:
-    picked = stream_table(transfers, currency, key="recurring_transfers", selectable=True) or picked
+picked = None
+for title, frame, key, about, nothing in SECTIONS:
+    st.subheader(title)
+    if about:
+        st.caption(about)
+    if frame.empty:
+        st.caption(f"{nothing} (for these filters)")
+    else:
+        picked = stream_table(frame, currency, key=key, selectable=True) or picked
 
 st.subheader("The next 30 days")
 st.caption(

@@ -47,15 +47,10 @@ class Series:
 
 
 @dataclass(frozen=True)
-class Detected:
-    """What scoring needs of a detected stream."""
+class Detected(Series):
+    """What scoring needs of a detected stream: a series with the detector's id."""
 
     stream_id: str
-    label: str
-    account_id: str
-    direction: str
-    frequency: str
-    transaction_ids: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -130,6 +125,17 @@ def true_series(transactions: Iterable[Mapping[str, Any]]) -> tuple[list[Series]
     series = [Series(label, account, direction, freq, frozenset(ids))
               for (label, account, direction, freq), ids in sorted(members.items())]  # fmt: skip
     return series, frozenset(neutral)
+
+
+DETECTED_SQL = """
+SELECT s.merchant, s.account_id, s.direction, s.frequency, list(t.transaction_id), s.stream_id
+FROM recurring_streams s JOIN recurring_stream_transactions t USING (stream_id) GROUP BY ALL
+"""
+
+
+def detected(con: Any) -> list[Detected]:
+    """The streams Finboard's detector stored, with their transactions."""
+    return [Detected(r[0], r[1], r[2], r[3], frozenset(r[4]), r[5]) for r in con.execute(DETECTED_SQL).fetchall()]
 
 
 def score(detected: list[Detected], truth: list[Series], neutral: frozenset[str]) -> Score:

@@ -6,14 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core.analytics import ledger, streams
 from core.store import Store
-from tests.conftest import ROOT
+from tests.app.test_pages_analytics import open_page
 from tests.recurring_worlds import TODAY, recurring_world
-
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 class Today(date):
@@ -26,14 +23,6 @@ class Today(date):
 def world(db_env, monkeypatch):
     monkeypatch.setattr("dashboard.page.date", Today)
     return recurring_world(Store(db_env))
-
-
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page(f"../pages/{page}")
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def stream_id(store: Store, merchant: str) -> str:

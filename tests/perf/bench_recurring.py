@@ -33,10 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 LIMITS = {"precision": 0.9, "recall": 0.9, "rebuild_s_at_1m": 1.0}
-DETECTED_SQL = """
-SELECT s.stream_id, s.merchant, s.account_id, s.direction, s.frequency, list(t.transaction_id)
-FROM recurring_streams s JOIN recurring_stream_transactions t USING (stream_id) GROUP BY ALL
-"""
 
 
 def seed_score(seed: int, workdir: Path) -> dict[str, Any]:
@@ -46,7 +42,7 @@ def seed_score(seed: int, workdir: Path) -> dict[str, Any]:
     from core.items import connect_sandbox
     from core.sync import sync_items
     from core.workspace import Workspace
-    from tests.recurring_truth import Detected, score, true_series
+    from tests.recurring_truth import detected, score, true_series
 
     db = workdir / f"seed-{seed}.duckdb"
     emulator = start_emulator(seed=seed)
@@ -61,13 +57,12 @@ def seed_score(seed: int, workdir: Path) -> dict[str, Any]:
     finally:
         emulator.stop()
     with ledger.reading(ws.store) as con:
-        rows = con.execute(DETECTED_SQL).fetchall()
+        found = detected(con)
         transactions = (con.execute("SELECT count(*) FROM analytics_ledger").fetchone() or (0,))[0]
         started = time.perf_counter()
         recurring.detect(con)
         detect_ms = (time.perf_counter() - started) * 1000
-    detected = [Detected(r[0], r[1], r[2], r[3], r[4], frozenset(r[5])) for r in rows]
-    return {**score(detected, truth, neutral).summary(), "transactions": transactions, "detect_ms": round(detect_ms)}
+    return {**score(found, truth, neutral).summary(), "transactions": transactions, "detect_ms": round(detect_ms)}
 
 
 def build_big(db: Path, transactions: int) -> dict[str, Any]:

@@ -17,16 +17,12 @@ import pytest
 
 from core.analytics import forecast, ledger
 from core.sync import sync_items
-from tests.recurring_truth import Detected, score, true_series
+from tests.recurring_truth import detected, score, true_series
 from tests.unit.sync_emulated import connect, emulator, workspace
 
 SEEDS = (0, 1, 2, 3, 4)
 # Mid-March: the salary's yearly raise (1 January) is not inside the next 30 days.
 TODAY = date(2026, 3, 10)
-DETECTED_SQL = """
-SELECT s.stream_id, s.merchant, s.account_id, s.direction, s.frequency, list(t.transaction_id)
-FROM recurring_streams s JOIN recurring_stream_transactions t USING (stream_id) GROUP BY ALL
-"""
 
 
 @contextmanager
@@ -43,10 +39,9 @@ def synced(tmp_path, seed: int, today: date | None = None):
 def test_precision_and_recall_are_at_least_0_9(tmp_path, seed):
     with synced(tmp_path, seed) as (emu, ws, item):
         with ledger.reading(ws.store) as con:
-            rows = con.execute(DETECTED_SQL).fetchall()
-        detected = [Detected(r[0], r[1], r[2], r[3], r[4], frozenset(r[5])) for r in rows]
+            found = detected(con)
         truth, neutral = true_series(emu.control.truth(item))
-    result = score(detected, truth, neutral)
+    result = score(found, truth, neutral)
     assert len(truth) >= 12  # salary, housing, 8 subscriptions, electricity, water (and a student loan)
     assert result.recall >= 0.9, result.summary()
     assert result.precision >= 0.9, result.summary()
