@@ -13,6 +13,7 @@ from typing import Literal
 from urllib.parse import urlparse
 
 from core.errors import ConfigError
+from core.products import linkable
 
 Mode = Literal["offline", "sandbox", "production"]
 
@@ -24,7 +25,7 @@ PLAID_HOSTS = {
     "sandbox": "https://sandbox.plaid.com",
     "production": "https://production.plaid.com",
 }
-KNOWN_PRODUCTS = ("transactions", "auth", "identity")
+KNOWN_PRODUCTS = linkable()  # the products Link may ask for, as their modules in core/products declare
 
 # Every key Finboard reads; .streamlit/secrets.toml.example documents each one.
 KEYS = (

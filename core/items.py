@@ -8,6 +8,7 @@ from datetime import datetime
 
 import duckdb
 
+from core import products
 from core.analytics import ledger
 from core.errors import FinboardError
 from core.plaid_gateway import PlaidApiError
@@ -150,26 +151,34 @@ def remove_item(ws: Workspace, item_id: str) -> None:
     delete_item_data(ws, item_id)
 
 
-# What the bank shared, per account; each of these tables has item_id and account_id columns.
-SHARED_TABLES = ("plaid_transaction_rows", "account_numbers", "account_owners", "accounts")
-# The sync engine's notes about an item (Auth/Identity fetched, balance calls made).
+# The sync engine's notes about an item (products fetched, balance calls made).
 SYNC_STATE_TABLES = ("product_refreshes", "balance_requests")
 
 
 def delete_shared_data(con: duckdb.DuckDBPyConnection, item_id: str) -> None:
     """Delete everything an item's bank shared and the sync engine's notes about it, inside the caller's
     transaction; the caller rebuilds the analytics ledger in the same transaction."""
-    con.execute(
-        "DELETE FROM transaction_annotations WHERE transaction_id IN "
-        "(SELECT transaction_id FROM plaid_transaction_rows WHERE item_id = ?)",
-        [item_id],
-    )
-    con.execute(
-        "DELETE FROM balance_history WHERE account_id IN (SELECT account_id FROM accounts WHERE item_id = ?)",
-        [item_id],
-    )
-    for table in (*SHARED_TABLES, *SYNC_STATE_TABLES):
+    _delete_shared(con, "item_id", item_id)
+    for table in SYNC_STATE_TABLES:
         con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+
+
+def delete_account_data(con: duckdb.DuckDBPyConnection, item_id: str, account_id: str) -> None:
+    """Delete everything stored for one account of the item, inside the caller's transaction."""
+    _delete_shared(con, "account_id", account_id, item_id=item_id)
+
+
+def _delete_shared(con: duckdb.DuckDBPyConnection, column: str, value: str, item_id: str | None = None) -> None:
+    """Every product's rows where `column` = value: derived rows first (they are found through the product's)."""
+    scope = f"{column} = ?" + (" AND item_id = ?" if item_id else "")
+    params = [value, item_id] if item_id else [value]
+    for product in products.PRODUCTS:
+        for d in product.derived:
+            con.execute(
+                f"DELETE FROM {d.table} WHERE {d.key} IN (SELECT {d.key} FROM {d.source} WHERE {scope})", params
+            )
+    for table in products.shared_tables():  # what the bank shared, as the product modules declare it
+        con.execute(f"DELETE FROM {table} WHERE {scope}", params)
 
 
 def delete_item_data(ws: Workspace, item_id: str) -> None:

@@ -8,6 +8,7 @@ network failures `PlaidUnavailable`. Only request_id and error_code are logged, 
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,9 +19,7 @@ import urllib3
 from plaid.api import plaid_api
 from plaid.model.accounts_balance_get_request import AccountsBalanceGetRequest
 from plaid.model.accounts_get_request import AccountsGetRequest
-from plaid.model.auth_get_request import AuthGetRequest
 from plaid.model.country_code import CountryCode
-from plaid.model.identity_get_request import IdentityGetRequest
 from plaid.model.institutions_get_by_id_request import InstitutionsGetByIdRequest
 from plaid.model.item_get_request import ItemGetRequest
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
@@ -211,11 +210,22 @@ class PlaidGateway:
         request = AccountsBalanceGetRequest(access_token=access_token)
         return self._call("accounts_balance_get", self._api.accounts_balance_get, request, timeout=(5, 60))
 
-    def get_auth(self, access_token: str) -> Json:
-        return self._call("auth_get", self._api.auth_get, AuthGetRequest(access_token=access_token))
+    def fetch_product(self, endpoint: str, access_token: str) -> Json:
+        """POST a product's endpoint (e.g. "/auth/get") with the item's access token: what core/products declares.
 
-    def get_identity(self, access_token: str) -> Json:
-        return self._call("identity_get", self._api.identity_get, IdentityGetRequest(access_token=access_token))
+        plaid-python names the method and the request model after the endpoint (auth_get, AuthGetRequest in
+        plaid.model.auth_get_request), so a product module needs no code here.
+        """
+        operation = endpoint.strip("/").replace("/", "_")
+        method = getattr(self._api, operation, None)
+        try:
+            module = importlib.import_module(f"plaid.model.{operation}_request")
+        except ModuleNotFoundError:
+            module = None
+        request_type = getattr(module, "".join(w.capitalize() for w in operation.split("_")) + "Request", None)
+        if method is None or request_type is None:
+            raise ValueError(f"plaid-python has no endpoint {endpoint!r}")
+        return self._call(operation, method, request_type(access_token=access_token))
 
     # -- transactions -----------------------------------------------------------------------------
 

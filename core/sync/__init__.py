@@ -1,10 +1,10 @@
-"""/transactions/sync into DuckDB, plus accounts, balances, Auth, Identity and item health.
+"""/transactions/sync into DuckDB, plus accounts, balances, the other products (core/products) and item health.
 
 Public entry points (the dashboard, the CLI and the webhook receiver use these):
 
 - `sync_items(ws, item_ids=None, *, progress=None, wait=True)` and `sync_item(ws, item_id, *, wait=True)`
 - `refresh_balances(ws, item_id)`: real-time balances, at most 5 calls per item per minute
-- `refresh_auth(ws, item_id)` / `refresh_identity(ws, item_id)`: for AUTH/IDENTITY DEFAULT_UPDATE
+- `refresh_product(ws, item_id, product)`: fetch one product (Auth, Identity...) again, for its webhooks
 - `set_item_status(ws, item_id, status, ...)`: for ITEM webhooks (login required, pending disconnect, ...)
 """
 
@@ -19,7 +19,7 @@ from core.sync.engine import (
 )
 from core.sync.fetch import SyncError
 from core.sync.health import set_item_status
-from core.sync.products import refresh_auth, refresh_identity
+from core.sync.products import refresh_product
 from core.sync.retry import RetryPolicy
 
 __all__ = [
@@ -29,9 +29,8 @@ __all__ = [
     "SyncError",
     "SyncProgress",
     "SyncResult",
-    "refresh_auth",
     "refresh_balances",
-    "refresh_identity",
+    "refresh_product",
     "set_item_status",
     "sync_item",
     "sync_items",

@@ -18,6 +18,7 @@ import pyarrow as pa
 from core.errors import FinboardError
 from core.items import ItemNotFound, access_token, get_item
 from core.plaid_gateway import PlaidApiError
+from core.products.accounts import accounts_table
 from core.workspace import Workspace
 
 Json = dict[str, Any]
@@ -27,10 +28,6 @@ BALANCE_CALLS_PER_MINUTE = 5
 
 class BalanceRateLimited(FinboardError):
     """Real-time balances were requested more often than Plaid allows for this item."""
-
-
-class MalformedAccounts(FinboardError):
-    """Plaid sent accounts we cannot read; nothing was written."""
 
 
 def utc_now() -> datetime:
@@ -47,39 +44,6 @@ def require_item(con: duckdb.DuckDBPyConnection, item_id: str) -> None:
 def local_today() -> date:
     """The day a balance snapshot belongs to: the person's calendar day, as on bank statements."""
     return date.today()
-
-
-ACCOUNTS = pa.schema(
-    [
-        ("account_id", pa.string()),
-        ("name", pa.string()),
-        ("official_name", pa.string()),
-        ("mask", pa.string()),
-        ("type", pa.string()),
-        ("subtype", pa.string()),
-        ("current", pa.float64()),
-        ("available", pa.float64()),
-        ("limit", pa.float64()),
-        ("iso_currency_code", pa.string()),
-        ("unofficial_currency_code", pa.string()),
-    ]
-)
-
-
-def accounts_table(accounts: Any) -> pa.Table:
-    """Plaid's `accounts` list as Arrow rows (balances flattened), validated."""
-    if not isinstance(accounts, list):
-        raise MalformedAccounts("Plaid sent an /accounts response without an accounts list.")
-    rows = []
-    for acc in accounts:
-        if not isinstance(acc, dict) or not isinstance(acc.get("account_id"), str):
-            raise MalformedAccounts("Plaid sent an account without an account_id.")
-        balances = acc.get("balances") or {}
-        rows.append({**{k: acc.get(k) for k in ACCOUNTS.names[:6]}, **{k: balances.get(k) for k in ACCOUNTS.names[6:]}})
-    try:
-        return pa.Table.from_pylist(rows, schema=ACCOUNTS)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
-        raise MalformedAccounts(f"Plaid sent an account with a field we cannot read ({e}).") from None
 
 
 UPSERT_ACCOUNTS = """

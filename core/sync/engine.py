@@ -19,9 +19,10 @@ import duckdb
 
 from core.errors import FinboardError
 from core.items import access_token, get_item, list_items
+from core.products.accounts import accounts_table
 from core.store import Store
 from core.sync.apply import ItemUpdate, apply_update, discard_staged, stage_rows
-from core.sync.balances import accounts_table, utc_now
+from core.sync.balances import utc_now
 from core.sync.faults import crash_point
 from core.sync.fetch import Fetched, PageSource, SyncError, fetch_update
 from core.sync.health import Health, health_after, record_failure

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from core.errors import FinboardError
 from core.plaid_gateway import PlaidApiError
+from core.products.transactions import MalformedPage, Page, parse_page
 from core.sync.faults import crash_point
-from core.sync.pages import MalformedPage, Page, parse_page
 from core.sync.staging import StagingArea
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from core.errors import FinboardError
-from core.sync.pages import STAGED
+from core.products.transactions import STAGED
 
 # Rows buffered in memory before a Parquet file is written: ~25 MB of Arrow data.
 FLUSH_ROWS = 50_000

@@ -1,7 +1,9 @@
 """What each verified webhook does (reference/plaid-api.md section 3.2).
 
 `dispatch` applies the webhook's immediate effect on the item (its status, a flag, deleted data)
-and says which background job, if any, should follow (a sync, an Auth or Identity refetch).
+and says which background job, if any, should follow (a sync, or a refetch of one product).
+ITEM webhooks are handled here; the webhooks that concern a product (SYNC_UPDATES_AVAILABLE, AUTH
+DEFAULT_UPDATE...) are the ones its module in core/products declares.
 Every effect is idempotent, so a repeated webhook changes nothing the first one did not.
 """
 
@@ -12,13 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from core.products import Product, ignored_webhooks, webhook_products
 from core.webhooks.revocation import revoke_account, revoke_item
 from core.workspace import Workspace
 
 Payload = dict[str, Any]
-
-# /transactions/get-era codes: Finboard syncs with /transactions/sync, which these do not concern.
-LEGACY_TRANSACTIONS_CODES = frozenset({"INITIAL_UPDATE", "HISTORICAL_UPDATE", "DEFAULT_UPDATE", "TRANSACTIONS_REMOVED"})
 
 LOGIN_REQUIRED_MESSAGE = "The bank needs you to log in again: use Reconnect on the Connections page."
 
@@ -35,9 +35,11 @@ class Dispatched:
 def dispatch(ws: Workspace, payload: Payload, item_status: str | None) -> Dispatched:
     """Apply one verified webhook to the item it names, whose current status is `item_status` (None: unknown)."""
     kind = (str(payload.get("webhook_type") or ""), str(payload.get("webhook_code") or ""))
-    if kind[0] == "TRANSACTIONS" and kind[1] in LEGACY_TRANSACTIONS_CODES:
-        return Dispatched("ignored: legacy /transactions/get webhook")
-    handler = HANDLERS.get(kind)
+    ignored = ignored_webhooks().get(kind)
+    if ignored is not None:
+        return Dispatched(f"ignored: {ignored}")
+    product = webhook_products().get(kind)
+    handler = _product_changed(product) if product is not None else HANDLERS.get(kind)
     if handler is None:
         return Dispatched(f"ignored: Finboard does not act on {kind[0] or '?'}/{kind[1] or '?'}")
     item_id = payload.get("item_id")
@@ -52,10 +54,6 @@ Handler = Callable[[Workspace, str, str, Payload], Dispatched]
 
 # Webhooks that delete what was shared: applied even to an item already marked revoked.
 DELETIONS = frozenset({("ITEM", "USER_PERMISSION_REVOKED"), ("ITEM", "USER_ACCOUNT_REVOKED")})
-
-
-def _sync_updates_available(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
-    return Dispatched("sync queued", job="sync")
 
 
 def _item_error(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
@@ -113,16 +111,18 @@ def _webhook_update_acknowledged(ws: Workspace, item_id: str, status: str, paylo
     return Dispatched("acknowledged: webhook URL updated")
 
 
-def _auth_default_update(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
-    return Dispatched("Auth refetch queued", job="auth")
+def _product_changed(product: Product) -> Handler:
+    """A webhook saying the product's data changed at Plaid: queue its job (a sync, or a refetch of it)."""
+    outcome = "sync queued" if product.job == "sync" else f"{product.label} refetch queued"
+
+    def handle(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
+        return Dispatched(outcome, job=product.job)
+
+    return handle
 
 
-def _identity_default_update(ws: Workspace, item_id: str, status: str, payload: Payload) -> Dispatched:
-    return Dispatched("Identity refetch queued", job="identity")
-
-
+# ITEM webhooks; a product's webhooks are those its module declares (core/products).
 HANDLERS: dict[tuple[str, str], Handler] = {
-    ("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"): _sync_updates_available,
     ("ITEM", "ERROR"): _item_error,
     ("ITEM", "PENDING_DISCONNECT"): _pending_disconnect,
     ("ITEM", "PENDING_EXPIRATION"): _pending_disconnect,
@@ -131,8 +131,6 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("ITEM", "LOGIN_REPAIRED"): _login_repaired,
     ("ITEM", "NEW_ACCOUNTS_AVAILABLE"): _new_accounts_available,
     ("ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED"): _webhook_update_acknowledged,
-    ("AUTH", "DEFAULT_UPDATE"): _auth_default_update,
-    ("IDENTITY", "DEFAULT_UPDATE"): _identity_default_update,
 }
 
 

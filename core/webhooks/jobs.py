@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ItemJob:
     item_id: str
-    kind: str  # "sync", "auth" or "identity"
+    kind: str  # "sync", or the name of the product to refetch ("auth", "identity"...)
 
 
 # Runs one job for the events (audit event ids) it serves.

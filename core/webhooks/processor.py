@@ -20,8 +20,9 @@ from functools import partial
 from typing import Any, TypeVar
 
 from core.errors import FinboardError
+from core.products import by_name
 from core.store import StoreBusy
-from core.sync import refresh_auth, refresh_identity, sync_item
+from core.sync import refresh_product, sync_item
 from core.webhooks.audit import WebhookEvent, record_events, set_outcome, short
 from core.webhooks.dispatch import dispatch
 from core.webhooks.jobs import ItemJob, ItemJobQueue
@@ -181,15 +182,10 @@ def describe_job(ws: Workspace, job: ItemJob) -> str:
         if not result.ok:
             return f"sync failed: {result.error_code or 'see the item on the Connections page'}"
         return f"synced: {result.added} added, {result.modified} modified, {result.removed} removed"
-    refetch, what = REFETCHES[job.kind]
+    product = by_name(job.kind)  # the product whose webhook queued this refetch
     try:
-        count = refetch(ws, job.item_id)
+        count = refresh_product(ws, job.item_id, product)
     except FinboardError as e:
-        return f"{job.kind.capitalize()} refetch failed: {getattr(e, 'error_code', None) or type(e).__name__}"
-    return f"{job.kind.capitalize()} refetched: {count} {what}"
+        return f"{product.label} refetch failed: {getattr(e, 'error_code', None) or type(e).__name__}"
+    return f"{product.label} refetched: {count} {product.counted}"
 
-
-REFETCHES: dict[str, tuple[Callable[[Workspace, str], int], str]] = {
-    "auth": (refresh_auth, "account numbers"),
-    "identity": (refresh_identity, "account owners"),
-}

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from core.analytics import ledger
-from core.items import SHARED_TABLES, delete_shared_data
+from core.items import delete_account_data, delete_shared_data
 from core.sync.locks import ItemLock, sync_dir
 from core.workspace import Workspace
 
@@ -62,13 +62,7 @@ def revoke_account(ws: Workspace, item_id: str, account_id: str) -> bool:
         ).fetchone()
         if not owned or not owned[0]:
             return False
-        con.execute(
-            "DELETE FROM transaction_annotations WHERE transaction_id IN "
-            "(SELECT transaction_id FROM plaid_transaction_rows WHERE account_id = ?)",
-            [account_id],
-        )
-        for table in ("balance_history", *SHARED_TABLES):
-            con.execute(f"DELETE FROM {table} WHERE account_id = ?", [account_id])
+        delete_account_data(con, item_id, account_id)
         if not ledger.is_current(con):
             ledger.rebuild(con)
     ws.store.bump_data_version()

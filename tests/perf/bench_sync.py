@@ -188,7 +188,7 @@ def measure_model_path(env: dict[str, str], item_id: str, pages: int) -> dict[st
 
     from core.config import load_settings
     from core.items import access_token
-    from core.sync.pages import parse_page
+    from core.products.transactions import parse_page
     from core.sync.staging import StagingArea
     from core.workspace import Workspace
 

@@ -5,10 +5,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from core.products.transactions import STAGED, MalformedPage
 from core.sync import SyncError, sync_transactions
 from core.sync.apply import ConcurrentChange
 from core.sync.locks import item_key, sync_dir
-from core.sync.pages import STAGED, MalformedPage
 from tests.unit.sync_world import ChangeLogWorld, annotate, store_with_item, stored_cursor, stored_rows
 
 

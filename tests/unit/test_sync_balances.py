@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 import core.sync.balances as balances
+from core.products.accounts import MalformedAccounts
 from core.sync import sync_transactions
 from tests.unit.sync_world import ChangeLogWorld, store_with_item
 
@@ -145,7 +146,7 @@ def test_an_account_without_an_id_fails_the_update_and_writes_nothing(store, tod
     world.add()
     body = accounts_body(1.0, 2.0)
     del body["accounts"][0]["account_id"]
-    with pytest.raises(balances.MalformedAccounts):
+    with pytest.raises(MalformedAccounts):
         sync_transactions(store, "item-1", world.page, fetch_accounts=lambda: body)
     with store.connect() as con:
         assert con.execute("SELECT count(*) FROM plaid_transactions").fetchone() == (0,)

@@ -3,8 +3,8 @@
 import orjson
 import pytest
 
+from core.products.transactions import MalformedPage, parse_page
 from core.sync.fetch import peek_continuation
-from core.sync.pages import MalformedPage, parse_page
 from tests.unit.sync_world import ChangeLogWorld
 
 

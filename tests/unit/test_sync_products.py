@@ -5,8 +5,10 @@ from cryptography.fernet import Fernet
 
 from core.config import load_settings
 from core.items import ItemNotFound
-from core.sync import refresh_auth, refresh_identity, sync_item
-from core.sync.products import MalformedProductData, auth_rows, due_products
+from core.products.auth import auth_rows
+from core.products.base import MalformedProductData
+from core.sync import refresh_product, sync_item
+from core.sync.products import due_products
 from core.vault import Vault, open_vault, rotate_key
 from tests.unit.sync_world import ChangeLogWorld, FakeGateway, plaid_error, workspace_with_item
 
@@ -46,13 +48,14 @@ class ProductGateway(FakeGateway):
     def get_accounts(self, access_token):
         return {**super().get_accounts(access_token), "item": {"products": self.products, "billed_products": []}}
 
-    def get_auth(self, access_token):
-        self.calls.append("auth")
-        return AUTH
+    def fetch_product(self, endpoint, access_token):
+        answer = {"/auth/get": AUTH, "/identity/get": IDENTITY}[endpoint]
+        self.calls.append(endpoint.split("/")[1])
+        return answer
 
-    def get_identity(self, access_token):
-        self.calls.append("identity")
-        return IDENTITY
+
+def names(products):
+    return [p.name for p in products]
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def world():
 
 def test_numbers_are_encrypted_and_only_masks_are_readable(tmp_path, world):
     ws = workspace_with_item(tmp_path, ProductGateway(world))
-    assert refresh_auth(ws, "item-1") == 3
+    assert refresh_product(ws, "item-1", "auth") == 3
     with ws.store.connect() as con:
         rows = con.execute(
             "SELECT account_id, scheme, account_mask, routing_mask, account_enc, routing_enc, wire_routing_enc "
@@ -85,7 +88,7 @@ def test_numbers_are_encrypted_and_only_masks_are_readable(tmp_path, world):
 
 def test_rotate_key_re_encrypts_the_numbers(tmp_path, world):
     ws = workspace_with_item(tmp_path, ProductGateway(world))
-    refresh_auth(ws, "item-1")
+    refresh_product(ws, "item-1", "auth")
     rotate_key(ws.settings, ws.store)
     fresh = load_settings({"FINBOARD_DB": str(ws.store.path)}, tmp_path / "none.toml")
     vault = open_vault(fresh, ws.store)
@@ -96,21 +99,21 @@ def test_rotate_key_re_encrypts_the_numbers(tmp_path, world):
 
 def test_numbers_of_an_item_removed_while_plaid_answered_are_not_stored(tmp_path, world):
     class RemovedMeanwhile(ProductGateway):
-        def get_auth(self, access_token):
+        def fetch_product(self, endpoint, access_token):
             with ws.store.transaction() as con:  # `finboard remove` ran while /auth/get was in flight
                 con.execute("DELETE FROM items")
-            return super().get_auth(access_token)
+            return super().fetch_product(endpoint, access_token)
 
     ws = workspace_with_item(tmp_path, RemovedMeanwhile(world))
     with pytest.raises(ItemNotFound):
-        refresh_auth(ws, "item-1")
+        refresh_product(ws, "item-1", "auth")
     with ws.store.connect() as con:
         assert con.execute("SELECT count(*) FROM account_numbers").fetchone() == (0,)
 
 
 def test_owners_are_stored_for_display(tmp_path, world):
     ws = workspace_with_item(tmp_path, ProductGateway(world))
-    assert refresh_identity(ws, "item-1") == 1
+    assert refresh_product(ws, "item-1", "identity") == 1
     with ws.store.connect() as con:
         rows = con.execute("SELECT account_id, names, emails, phone_numbers, addresses FROM account_owners").fetchall()
     assert rows == [
@@ -126,7 +129,7 @@ def test_a_sync_fetches_auth_and_identity_once_when_the_item_has_them(tmp_path, 
     assert sorted(gateway.calls) == ["auth", "identity"]
     assert sync_item(ws, "item-1").ok
     assert sorted(gateway.calls) == ["auth", "identity"]  # not again: nothing new to cover
-    assert due_products(ws, "item-1") == []
+    assert names(due_products(ws, "item-1")) == []
 
 
 def test_a_new_account_makes_them_due_again(tmp_path, world):
@@ -135,7 +138,7 @@ def test_a_new_account_makes_them_due_again(tmp_path, world):
     sync_item(ws, "item-1")
     with ws.store.transaction() as con:
         con.execute("INSERT INTO accounts (account_id, item_id, type) VALUES ('acc-new', 'item-1', 'depository')")
-    assert due_products(ws, "item-1") == ["auth", "identity"]
+    assert names(due_products(ws, "item-1")) == ["auth", "identity"]
 
 
 def test_an_item_removed_and_connected_again_fetches_them_again(tmp_path, world):
@@ -145,7 +148,7 @@ def test_an_item_removed_and_connected_again_fetches_them_again(tmp_path, world)
     with ws.store.transaction() as con:  # what removing the item does, keeping the refresh record behind
         con.execute("DELETE FROM items")
         con.execute("INSERT INTO items (item_id, products) VALUES ('item-1', ['auth', 'identity', 'transactions'])")
-    assert due_products(ws, "item-1") == ["auth", "identity"]
+    assert names(due_products(ws, "item-1")) == ["auth", "identity"]
 
 
 def test_an_item_without_the_products_is_not_asked(tmp_path, world):
@@ -157,7 +160,9 @@ def test_an_item_without_the_products_is_not_asked(tmp_path, world):
 
 def test_auth_failure_is_a_note_not_a_failed_sync(tmp_path, world):
     class NoAuthAccounts(ProductGateway):
-        def get_auth(self, access_token):
+        def fetch_product(self, endpoint, access_token):
+            if endpoint != "/auth/get":
+                return super().fetch_product(endpoint, access_token)
             self.calls.append("auth")
             raise plaid_error("NO_AUTH_ACCOUNTS", error_type="ITEM_ERROR")
 
@@ -172,4 +177,4 @@ def test_auth_failure_is_a_note_not_a_failed_sync(tmp_path, world):
 
 def test_auth_rows_reject_numbers_without_an_account():
     with pytest.raises(MalformedProductData):
-        auth_rows({"numbers": {"ach": [{"routing": "1"}]}}, Vault(Fernet.generate_key()))
+        auth_rows({"numbers": {"ach": [{"routing": "1"}]}}, Vault(Fernet.generate_key()).encrypt)

@@ -6,7 +6,7 @@ import pytest
 
 from core.items import access_token
 from core.plaid_gateway import PlaidApiError
-from core.sync import BalanceRateLimited, refresh_auth, refresh_balances, refresh_identity, sync_item
+from core.sync import BalanceRateLimited, refresh_balances, refresh_product, sync_item
 from core.sync.balances import claim_balance_call
 from tests.unit.sync_emulated import NO_WAIT, connect, emulator, workspace
 
@@ -82,7 +82,7 @@ def test_plaids_own_rate_limit_becomes_a_clear_message(emu, ws, item):
 
 
 def test_auth_numbers_match_plaid_and_only_masks_are_readable(emu, ws, item):
-    numbers = ws.gateway.get_auth(access_token(ws, item))["numbers"]["ach"]
+    numbers = ws.gateway.fetch_product("/auth/get", access_token(ws, item))["numbers"]["ach"]
     with ws.store.connect() as con:
         stored = {r[0]: r[1:] for r in con.execute(
             "SELECT account_id, account_mask, routing_mask, account_enc, routing_enc FROM account_numbers "
@@ -100,8 +100,8 @@ def test_refresh_functions_for_default_update_webhooks_replace_the_data(emu, ws,
     with ws.store.transaction() as con:
         con.execute("DELETE FROM account_owners")
         con.execute("UPDATE account_numbers SET account_mask = 'XXXX'")
-    assert refresh_identity(ws, item) > 0
-    assert refresh_auth(ws, item) > 0
+    assert refresh_product(ws, item, "identity") > 0
+    assert refresh_product(ws, item, "auth") > 0
     with ws.store.connect() as con:
         assert con.execute("SELECT count(*) FROM account_numbers WHERE account_mask = 'XXXX'").fetchone() == (0,)
         owners = con.execute("SELECT DISTINCT names FROM account_owners").fetchall()

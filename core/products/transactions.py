@@ -1,10 +1,11 @@
-"""One /transactions/sync page, from raw JSON bytes to typed Arrow rows.
+"""Transactions: /transactions/sync, read page by page from the item's cursor (core/sync/engine.py).
 
-pyarrow's JSON reader parses the page in C++ against an explicit schema of only the fields we
-use: unknown fields are ignored (Plaid adds fields), a wrong type is an error, and the result
-is columnar, ready to stage. On 500-transaction pages this was ~3x faster than orjson plus
-building columns in Python, and two orders of magnitude faster than plaid-python's models
-(DESIGN.md section 4; tests/perf/bench_sync.py measures the latter).
+The mapping is `parse_page`: one page, from raw JSON bytes to typed Arrow rows. pyarrow's JSON
+reader parses the page in C++ against an explicit schema of only the fields we use: unknown
+fields are ignored (Plaid adds fields), a wrong type is an error, and the result is columnar,
+ready to stage. On 500-transaction pages this was ~3x faster than orjson plus building columns
+in Python, and two orders of magnitude faster than plaid-python's models (DESIGN.md section 4;
+tests/perf/bench_sync.py measures the latter).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from core.errors import FinboardError
+from core.products.base import Derived, Product, Refetch
 
 
 class MalformedPage(FinboardError):
@@ -171,3 +173,22 @@ def _removals(ids: pa.Array) -> pa.Table:
     columns[STAGED.get_field_index("removed")] = pa.array([True] * n, pa.bool_())
     columns[STAGED.get_field_index("transaction_id")] = ids
     return pa.Table.from_arrays(columns, schema=STAGED)
+
+
+# Codes of the /transactions/get era: Finboard syncs with /transactions/sync, which they do not concern.
+LEGACY_WEBHOOK_CODES = ("INITIAL_UPDATE", "HISTORICAL_UPDATE", "DEFAULT_UPDATE", "TRANSACTIONS_REMOVED")
+
+PRODUCT = Product(
+    name="transactions",
+    label="Transactions",
+    endpoint="/transactions/sync",
+    tables=("plaid_transaction_rows",),
+    refetch=Refetch.EVERY_SYNC,
+    requires="transactions",
+    counted="transactions",
+    webhooks=frozenset({("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE")}),
+    ignored_webhooks={("TRANSACTIONS", code): "legacy /transactions/get webhook" for code in LEGACY_WEBHOOK_CODES},
+    # The person's categories, notes and tags on the item's transactions.
+    derived=(Derived("transaction_annotations", "transaction_id", "plaid_transaction_rows"),),
+    linkable=True,
+)
