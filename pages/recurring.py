@@ -1,6 +1,7 @@
 """Recurring: subscriptions and bills (what they cost a month and a year, when they come next, what changed),
 income, transfers between your accounts, the next 30 days, and your choices about each stream."""
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -16,6 +17,7 @@ from dashboard.metrics import kpi
 from dashboard.page import analytics_page
 from dashboard.streams import SOURCE_LABELS, STATUS_LABELS, frequency_label, md, show_alerts, stream_table
 
+STREAM_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")  # Finboard's (fb-...) or Plaid's stream ids
 page = analytics_page("Recurring", page_keys=("stream",))
 store = workspace().store
 st.caption(
@@ -48,7 +50,7 @@ kpi(c3, "Income per month", income["monthly_amount"].sum(), None, currency, help
 show_alerts(d.alerts, link=False)
 
 stream_state = url_state(
-    "stream", lambda raw: raw if raw.startswith(("fb-", "pl-")) else None, "", problem="is not a stream id."
+    "stream", lambda raw: raw if STREAM_ID.fullmatch(raw) else None, "", problem="is not a stream id."
 )
 chosen = st.session_state.get(stream_state) or None
 

@@ -1,38 +1,27 @@
 """The true recurring series of an emulated bank, and how a detector's streams score against them.
 
-The truth comes from what the emulator's world schedules (core/emulator/world.py `_recurring`,
-amounts and names from core/emulator/catalog.py), read here without changing either:
+The truth is what the emulator's world schedules: every recurring transaction it makes is tagged with its
+series (core/emulator/schedules.py), and `emulator.control.series(item_id)` lists them with their role. This
+helper sorts them the way issue 14 asks:
 
-| series | account | direction | frequency |
-|---|---|---|---|
-| salary (`INCOME_SALARY`) | checking | inflow | biweekly (every 14 days from a Friday) |
-| rent (Greystar) or the mortgage payment | checking | outflow | monthly, the 1st |
-| student loan payment (renters) | checking | outflow | monthly, the 15th |
-| each subscription in `catalog.SUBSCRIPTIONS` | card, GEICO on checking | outflow | monthly, its day |
-| electricity (PG&E, varying amount) | checking | outflow | monthly, the 20th |
-| water (SFPUC, varying amount) | checking | outflow | every two months: `unknown` |
+- required (true series): the salary (`income`: every other Friday), rent or the mortgage (`housing`), the
+  student loan, utilities and insurance (`bill`; water comes every second month, which Plaid's vocabulary
+  calls `unknown`), and the subscriptions (`subscription`: monthly ones, Hulu that was cancelled, Amazon
+  Prime once a year);
+- neither required nor counted false: `transfer` (savings and investment moves, top-ups of extra checking
+  accounts, card payments on both sides, the loan account's side of a payment), `interest`, and `deposit`
+  (the quarterly Interac deposit from outside, and the yearly tax refund, whose amount varies sixfold);
+- anything else a detector reports is a false stream (the weekly farmers market, everyday spending, fees).
 
-Neither required nor counted false (the issue's list, read as the world writes it): savings
-transfers (the monthly move to savings, the brokerage contribution, the top-ups of extra checking
-accounts), card payments on both sides, the loan account's side of a mortgage or loan payment,
-interest, the quarterly Interac deposit into the CAD account (a transfer in from outside,
-`TRANSFER_IN_DEPOSIT`), and the yearly tax refund (scheduled every April, but its amount varies
-sixfold from year to year, so finding it is luck either way). Anything else a detector reports
-(everyday spending, fees) is a false stream.
-
-A detected stream matches a true series when it has the same account, direction and frequency
-and holds at least 80% of the series' transactions. A stream made mostly of neutral transactions
-is left out of precision.
+A detected stream matches a true series when it has the same account, direction and frequency and holds at
+least 80% of the series' transactions. A stream made mostly of neutral transactions is left out of precision.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from core.emulator import catalog as cat
 
 MATCH_SHARE = 0.8
 
@@ -74,68 +63,34 @@ class Score:
         }
 
 
-def _prefix(row: tuple[str, str, str]) -> str:
-    return row[0].split("{")[0]
+REQUIRED_ROLES = ("income", "housing", "bill", "subscription")
+NEUTRAL_ROLES = ("transfer", "interest", "deposit")
 
 
-SUBSCRIPTION_NAMES = {m.name for m, _ in cat.SUBSCRIPTIONS}
-NEUTRAL_DETAILED = {
-    "TRANSFER_OUT_SAVINGS", "TRANSFER_IN_SAVINGS", "TRANSFER_OUT_ACCOUNT_TRANSFER", "TRANSFER_IN_ACCOUNT_TRANSFER",
-    "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT", "INCOME_INTEREST_EARNED", cat.INVESTMENT.detailed, cat.INTERAC.detailed,
-    cat.TAX_REFUND.detailed,
-}  # fmt: skip
-LOAN_SIDE = cat.MORTGAGE_IN[0]  # "Payment Received - Thank You" on the loan account
-
-
-def classify(t: Mapping[str, Any]) -> tuple[str, str] | bool | None:
-    """(label, frequency) for a transaction of a true series, True for a neutral one, None otherwise."""
-    name, amount = t["name"], float(t["amount"])
-    detailed = (t.get("personal_finance_category") or {}).get("detailed")
-    if detailed == "INCOME_SALARY":
-        return "salary", "biweekly"
-    if amount > 0:
-        if name == cat.RENT.name:
-            return "rent", "monthly"
-        if name.startswith(_prefix(cat.MORTGAGE_OUT)):
-            return "mortgage", "monthly"
-        if name.startswith(_prefix(cat.STUDENT_OUT)):
-            return "student loan", "monthly"
-        if name in SUBSCRIPTION_NAMES:
-            return name, "monthly"
-        if name == cat.ELECTRIC.name:
-            return "electricity", "monthly"
-        if name == cat.WATER.name:
-            return "water", "unknown"
-    if detailed in NEUTRAL_DETAILED or name == LOAN_SIDE:
-        return True
-    return None
-
-
-def true_series(transactions: Iterable[Mapping[str, Any]]) -> tuple[list[Series], frozenset[str]]:
-    """The required series and the ids of neutral transactions, from /transactions/sync-shaped transactions."""
-    members: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+def true_series(series: Iterable[Mapping[str, Any]]) -> tuple[list[Series], frozenset[str]]:
+    """The required series and the ids of neutral transactions, from the emulator's `control.series(item_id)`."""
+    required: list[Series] = []
     neutral: set[str] = set()
-    for t in transactions:
-        kind = classify(t)
-        if kind is True:
-            neutral.add(t["transaction_id"])
-        elif isinstance(kind, tuple):
-            direction = "outflow" if float(t["amount"]) > 0 else "inflow"
-            members[(kind[0], t["account_id"], direction, kind[1])].add(t["transaction_id"])
-    series = [Series(label, account, direction, freq, frozenset(ids))
-              for (label, account, direction, freq), ids in sorted(members.items())]  # fmt: skip
-    return series, frozenset(neutral)
-
-
-DETECTED_SQL = """
-SELECT s.merchant, s.account_id, s.direction, s.frequency, list(t.transaction_id), s.stream_id
-FROM recurring_streams s JOIN recurring_stream_transactions t USING (stream_id) GROUP BY ALL
-"""
+    for s in series:
+        if s["role"] in REQUIRED_ROLES:
+            required.append(Series(s["key"], s["account_id"], s["direction"], s["frequency"].lower(),
+                                   frozenset(s["transaction_ids"])))  # fmt: skip
+        elif s["role"] in NEUTRAL_ROLES:
+            neutral.update(s["transaction_ids"])
+        else:
+            raise ValueError(f"series {s['key']} has an unknown role {s['role']!r}")
+    return required, frozenset(neutral)
 
 
 def detected(con: Any) -> list[Detected]:
-    """The streams Finboard's detector stored, with their transactions."""
-    return [Detected(r[0], r[1], r[2], r[3], frozenset(r[4]), r[5]) for r in con.execute(DETECTED_SQL).fetchall()]
+    """What Finboard's own detector finds in the analytics ledger now (whatever Plaid says for the item)."""
+    from core.analytics import recurring
+
+    return [
+        Detected(s.merchant, s.account_id, s.direction, s.cadence.frequency,
+                 frozenset(r.transaction_id for r in s.transactions), s.stream_id)
+        for s in recurring.detect(con)
+    ]  # fmt: skip
 
 
 def score(detected: list[Detected], truth: list[Series], neutral: frozenset[str]) -> Score:

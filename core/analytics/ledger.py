@@ -14,8 +14,9 @@ changed the data (a sync in another process, the webhook receiver, an analyst's 
 dashboard's own edits (`edit()`) patch just the affected rows in the same transaction as the
 edit and record the new fingerprint, so a recategorization does not rebuild a million rows.
 
-The recurring streams (core.analytics.recurring) are derived from the ledger too: every rebuild
-and every edit detects them again in the same transaction.
+The recurring streams (core.analytics.recurring_sources) are derived from the ledger too: every rebuild
+and every edit detects them again in the same transaction; `reading()` also rebuilds them alone when
+Plaid's own streams changed.
 
 Transfers between the person's own accounts are neither income nor spending. A transaction is
 a transfer when its category says so (PFC primary TRANSFER_IN / TRANSFER_OUT, or detailed
@@ -36,7 +37,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from core.analytics import recurring
+from core.analytics import recurring_sources
 from core.analytics.filters import Window
 from core.store import Store
 
@@ -200,7 +201,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ROLLUP_SQL)
     finally:
         con.execute(f"SET memory_limit = '{limit}'")
-    recurring.rebuild(con)
+    recurring_sources.rebuild(con)
     record_fingerprint(con)
 
 
@@ -218,13 +219,15 @@ def refresh(store: Store) -> bool:
 
 
 def _refresh(store: Store, con: duckdb.DuckDBPyConnection) -> bool:
-    if is_current(con):
+    if is_current(con) and recurring_sources.is_current(con):
         return False
     with store.transaction() as writer:
-        if is_current(writer):  # another thread rebuilt it while we waited for the write lock
-            return False
-        rebuild(writer)
-        return True
+        if not is_current(writer):
+            rebuild(writer)
+            return True
+        if not recurring_sources.is_current(writer):  # Plaid's streams changed, the ledger did not
+            recurring_sources.rebuild(writer)
+        return False
 
 
 @contextmanager
@@ -280,7 +283,7 @@ def edit(
         change(con)
         refresh_rows(con, condition, params)
         con.execute(ROLLUP_SQL)
-        recurring.rebuild(con)  # a category decides whether a stream is a bill, a transfer or a habit
+        recurring_sources.rebuild(con)  # a category decides whether a stream is a bill, a transfer or a habit
         record_fingerprint(con)
     store.bump_data_version()
 

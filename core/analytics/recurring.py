@@ -29,6 +29,7 @@ How a stream is found, in two steps so that a million transactions take a fracti
 A stream's id is derived from its account, currency, direction and counterparty, so it survives
 recomputation and the person's choices about it stay attached. When one group holds several
 streams, the one seen last keeps that id and the others add their cadence and first date.
+core.analytics.recurring_sources decides which accounts get these and which get Plaid's own streams.
 """
 
 from __future__ import annotations
@@ -207,6 +208,11 @@ class Stream:
     last_slot: date  # the nominal slot of the last occurrence
     amounts: Amounts
     transactions: tuple[Row, ...]
+    source: Literal["finboard", "plaid"] = "finboard"
+    predicted_date: date | None = None  # Plaid's predicted_next_date
+    plaid_status: str | None = None  # Plaid's status (TOMBSTONED also when Plaid says it is not active)
+    count: int | None = None  # how many transactions Plaid says make it up (None: len(transactions))
+    frequency: str | None = None  # Plaid's, in lower case (None: the cadence's)
 
     @property
     def cadence(self) -> Cadence:
@@ -447,21 +453,19 @@ def _category(rows: Sequence[Row]) -> tuple[str, str | None]:
 # -- the derived tables ----------------------------------------------------------------------
 
 STREAM_COLUMNS = (
-    "stream_id", "account_id", "currency", "direction", "merchant", "counterparty_key", "category_primary",
-    "category_detailed", "is_transfer", "cadence", "frequency", "anchor", "day", "day2", "weekend_rule",
-    "first_date", "last_date", "last_slot", "transactions", "amount_kind", "average_amount", "last_amount",
-    "expected_amount", "low_amount", "high_amount", "previous_amount", "price_changed_on",
+    "stream_id", "source", "predicted_date", "plaid_status", "account_id", "currency", "direction", "merchant",
+    "counterparty_key", "category_primary", "category_detailed", "is_transfer", "cadence", "frequency", "anchor", "day",
+    "day2", "weekend_rule", "first_date", "last_date", "last_slot", "transactions", "amount_kind", "average_amount",
+    "last_amount", "expected_amount", "low_amount", "high_amount", "previous_amount", "price_changed_on",
 )  # fmt: skip
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> int:
-    """Detect the streams of the current ledger and replace the derived tables; returns how many.
-    Call inside the transaction that built the ledger."""
-    streams = detect(con)
+def write(con: duckdb.DuckDBPyConnection, streams: list[Stream]) -> None:
+    """Replace the derived tables recurring_streams and recurring_stream_transactions with `streams`."""
     con.execute("DELETE FROM recurring_stream_transactions")
     con.execute("DELETE FROM recurring_streams")
     if not streams:
-        return 0
+        return
     frame = pd.DataFrame.from_records([_stream_record(s) for s in streams], columns=list(STREAM_COLUMNS))
     links = pd.DataFrame.from_records(
         [(s.stream_id, r.transaction_id, r.date, r.amount) for s in streams for r in s.transactions],
@@ -478,16 +482,17 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> int:
     finally:
         con.unregister("recurring_found")
         con.unregister("recurring_found_links")
-    return len(streams)
 
 
 def _stream_record(s: Stream) -> tuple[object, ...]:
     a = s.amounts
     return (
-        s.stream_id, s.account_id, s.currency, s.direction, s.merchant, s.key, s.category_primary,
-        s.category_detailed, s.is_transfer, s.schedule.cadence_key, s.cadence.frequency, s.schedule.anchor,
-        s.schedule.day, s.schedule.day2, s.schedule.weekend, s.first_date, s.last_date, s.last_slot,
-        len(s.transactions), a.kind, a.average, a.last, a.expected, a.low, a.high, a.previous, a.changed_on,
+        s.stream_id, s.source, s.predicted_date, s.plaid_status, s.account_id, s.currency, s.direction, s.merchant,
+        s.key, s.category_primary, s.category_detailed, s.is_transfer, s.schedule.cadence_key,
+        s.frequency or s.cadence.frequency,
+        s.schedule.anchor, s.schedule.day, s.schedule.day2, s.schedule.weekend, s.first_date, s.last_date,
+        s.last_slot, s.count if s.count is not None else len(s.transactions), a.kind, a.average, a.last, a.expected,
+        a.low, a.high, a.previous, a.changed_on,
     )  # fmt: skip
 
 

@@ -15,6 +15,9 @@ schedule (core.analytics.cadence) and its last occurrence:
 Example: a monthly stream last seen on 7 March, looked at on 12 April: due 7 April, 5 days ago,
 within 14 days: `late`, next date 7 April. On 22 April it is `stopped`.
 
+Plaid's streams (core.analytics.recurring_sources) follow the same rules from Plaid's predicted next date, with
+Plaid's own word where it has one: TOMBSTONED (or not active) is `stopped`, EARLY_DETECTION is `new`.
+
 The person's choices (recurring_choices) are applied here: a new name replaces the merchant, a
 category replaces the stream's, and "not recurring" hides the stream from the lists, totals,
 calendar and forecast (its money counts as ordinary spending there). Amounts are positive money;
@@ -54,7 +57,7 @@ CARD_PAYMENT = "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 STREAMS_SQL = """
-SELECT s.*, 'finboard' AS source,
+SELECT s.*,
        coalesce(c.not_recurring, false) AS not_recurring, c.name AS chosen_name,
        c.category_primary AS chosen_primary, c.category_detailed AS chosen_detailed,
        coalesce(a.name, a.official_name, s.account_id) || coalesce(' ••' || a.mask, '') AS account,
@@ -71,7 +74,7 @@ COLUMNS = [
     "expected_amount", "low_amount", "high_amount", "currency", "first_date", "last_date", "expected_date",
     "next_date", "status", "transactions", "previous_amount", "price_changed_on", "yearly_amount",
     "monthly_amount", "is_transfer", "not_recurring", "renamed", "anchor", "day", "day2", "weekend_rule",
-    "last_slot", "account_type",
+    "last_slot", "account_type", "predicted_date", "plaid_status",
 ]  # fmt: skip
 
 
@@ -93,26 +96,42 @@ def schedule_of(row: Mapping[Any, Any]) -> Schedule:
     return Schedule(str(row["cadence"]), _as_date(row["anchor"]), _as_int(row["day"]), _as_int(row["day2"]), rule)
 
 
-def timing(schedule: Schedule, last_slot: date, transactions: int, today: date) -> Timing:
-    """When a stream is next expected and what state it is in on `today` (see the module docstring)."""
+def timing(
+    schedule: Schedule,
+    last_slot: date,
+    transactions: int,
+    today: date,
+    predicted: date | None = None,
+    plaid_status: str | None = None,
+) -> Timing:
+    """When a stream is next expected and what state it is in on `today` (see the module docstring). A Plaid
+    stream's next date is Plaid's `predicted`; Plaid's TOMBSTONED is `stopped`, EARLY_DETECTION `new`."""
     cadence = schedule.cadence
-    due = schedule.due(schedule.following(last_slot))
+    due = predicted or schedule.due(schedule.following(last_slot))
+    if plaid_status == "TOMBSTONED":
+        return Timing(due, None, "stopped")
     overdue = (today - due).days
     if overdue <= LATE_AFTER:
-        return Timing(due, due, "new" if transactions < cadence.mature_hits else "active")
+        early = plaid_status == "EARLY_DETECTION" if plaid_status else transactions < cadence.mature_hits
+        return Timing(due, due, "new" if early else "active")
     if overdue <= cadence.grace:
         return Timing(due, due, "late")
     return Timing(due, None, "stopped")
 
 
-def upcoming(schedule: Schedule, last_slot: date, start: date, end: date) -> list[date]:
-    """Due dates of the slots after `last_slot` that fall from `start` to `end`."""
+def upcoming(schedule: Schedule, last_slot: date, start: date, end: date, predicted: date | None = None) -> list[date]:
+    """Due dates of the slots after `last_slot` that fall from `start` to `end`; with `predicted` (Plaid's next
+    date), that is the first one and the schedule's slots after it follow."""
     out: list[date] = []
     slot = schedule.following(last_slot)
-    while schedule.due(slot) <= end:
-        if schedule.due(slot) >= start:
-            out.append(schedule.due(slot))
+    due = predicted or schedule.due(slot)
+    while due <= end:
+        if due >= start:
+            out.append(due)
         slot = schedule.following(slot)
+        while schedule.due(slot) <= due:  # a predicted date later than the slot after the last one
+            slot = schedule.following(slot)
+        due = schedule.due(slot)
     return out
 
 
@@ -148,7 +167,9 @@ def streams(
 
 def _with_timing(row: dict[str, object], today: date) -> dict[str, object]:
     schedule = schedule_of(row)
-    t = timing(schedule, _as_date(row["last_slot"]), _as_int(row["transactions"]), today)
+    predicted = row["predicted_date"] if isinstance(row["predicted_date"], date) else None
+    plaid_status = None if row["plaid_status"] is None else str(row["plaid_status"])
+    t = timing(schedule, _as_date(row["last_slot"]), _as_int(row["transactions"]), today, predicted, plaid_status)
     primary = str(row["chosen_primary"] or row["category_primary"])
     chosen = row["chosen_detailed"] if row["chosen_primary"] else row["category_detailed"]
     detailed = None if chosen is None else str(chosen)
@@ -228,7 +249,8 @@ def occurrences(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     An occurrence already due that has not come (a late stream, or one a day or two behind) is put on `start`."""
     rows: list[dict[str, object]] = []
     for r in frame[frame["status"] != "stopped"].to_dict("records"):
-        dates = upcoming(schedule_of(r), _as_date(r["last_slot"]), start, end)
+        predicted = r["predicted_date"] if isinstance(r["predicted_date"], date) else None
+        dates = upcoming(schedule_of(r), _as_date(r["last_slot"]), start, end, predicted)
         if r["expected_date"] < start:
             dates.insert(0, start)
         base = {k: r[k] for k in OCCURRENCE_COLUMNS if k not in ("date", "amount")}

@@ -188,4 +188,3 @@ def describe_job(ws: Workspace, job: ItemJob) -> str:
     except FinboardError as e:
         return f"{product.label} refetch failed: {getattr(e, 'error_code', None) or type(e).__name__}"
     return f"{product.label} refetched: {count} {product.counted}"
-

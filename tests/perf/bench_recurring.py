@@ -53,7 +53,7 @@ def seed_score(seed: int, workdir: Path) -> dict[str, Any]:
         item = connect_sandbox(ws, "ins_109508")
         if not all(r.ok for r in sync_items(ws)):
             raise SystemExit(f"seed {seed}: the sync failed")
-        truth, neutral = true_series(emulator.control.truth(item))
+        truth, neutral = true_series(emulator.control.series(item))
     finally:
         emulator.stop()
     with ledger.reading(ws.store) as con:
