@@ -103,7 +103,9 @@ def _regular(t: str) -> str:
 # The steps, each a small table. Only sparse groups (at least 5 days between dates on average) can
 # be regular as a whole, so only their dates are put on the circles. Single amounts are looked for
 # outside the groups that are all food and drink (a repeated order is a habit, see the docstring).
-_ROWS = "analytics_ledger l JOIN recurring_keys k USING (name_id)"
+_ROWS = (  # the ledger's rows with their counterparty, less the accounts whose streams come from elsewhere
+    "analytics_ledger l JOIN recurring_keys k USING (name_id) ANTI JOIN recurring_skip s ON s.account_id = l.account_id"
+)
 _GROUP_OF_ROW = "g.account_id = l.account_id AND g.currency = l.currency AND g.outflow = (l.amount > 0) " \
                 "AND g.key_id = k.key_id"  # fmt: skip
 CANDIDATES_SQL = (
@@ -163,7 +165,7 @@ JOIN analytics_ledger l ON l.name_id = k.name_id AND l.account_id = c.account_id
 WHERE {_regular("c")}
 ORDER BY c.account_id, c.currency, c.outflow, k.key, c.amount, l.date, l.transaction_id
 """
-TEMP_TABLES = ("recurring_amounts", "recurring_whole", "recurring_groups", "recurring_keys")
+TEMP_TABLES = ("recurring_amounts", "recurring_whole", "recurring_groups", "recurring_keys", "recurring_skip")
 
 
 @dataclass(frozen=True)
@@ -235,8 +237,12 @@ class _Candidate:
 # -- detection -------------------------------------------------------------------------------
 
 
-def detect(con: duckdb.DuckDBPyConnection) -> list[Stream]:
-    """Every stream in the analytics ledger (any status: what is stopped is decided when you look)."""
+def detect(con: duckdb.DuckDBPyConnection, skip: frozenset[str] = frozenset()) -> list[Stream]:
+    """Every stream in the analytics ledger (any status: what is stopped is decided when you look), except in
+    the accounts `skip` (whose streams come from Plaid)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE recurring_skip (account_id VARCHAR)")
+    if skip:
+        con.executemany("INSERT INTO recurring_skip VALUES (?)", [[a] for a in sorted(skip)])
     con.execute(KEYS_SQL)
     for step in CANDIDATES_SQL:
         con.execute(step)

@@ -79,7 +79,10 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> int:
             f"SELECT account_id FROM accounts WHERE item_id IN (SELECT item_id FROM ({PLAID_ITEMS_SQL}))"
         ).fetchall()
     }
-    found = [s for s in recurring.detect(con) if s.account_id not in covered] + plaid
+    in_ledger = {
+        str(r[0]) for r in con.execute("SELECT DISTINCT account_id FROM analytics_daily_by_account").fetchall()
+    }
+    found = (recurring.detect(con, frozenset(covered)) if in_ledger - covered else []) + plaid
     recurring.write(con, found)
     con.execute("INSERT OR REPLACE INTO recurring_source (id, fingerprint) VALUES (1, ?)", [fingerprint(con)])
     return len(found)

@@ -5,10 +5,11 @@ refuses the add-on, Finboard's detector stands in without a word in the sync res
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
-from core.analytics import ledger, streams
+from core.analytics import forecast, ledger, streams
 from core.connections import list_connections
 from core.items import access_token, remove_item
 from core.products.base import MalformedProductData
@@ -127,11 +128,15 @@ def test_the_webhook_refetches_and_disconnect_deletes_them(tmp_path):
         streams.rename(store=ws.store, stream_id=netflix, name="Netflix family")
         describe_job(ws, ItemJob(item, "recurring"))  # fetched again: Plaid's ids and the choice stay
         assert table(ws).loc["Netflix", "merchant"] == "Netflix family"
+        with ws.store.connect() as con:
+            checking = con.execute("SELECT account_id FROM accounts WHERE subtype = 'checking' LIMIT 1").fetchone()[0]
+        forecast.set_threshold(ws.store, checking, Decimal("100"))
         remove_item(ws, item)
     with ws.store.connect() as con:
         assert con.execute("SELECT count(*) FROM plaid_recurring_streams").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM recurring_streams").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM recurring_stream_transactions").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM forecast_thresholds").fetchone() == (0,)
 
 
 def test_it_waits_for_the_whole_history(tmp_path):
