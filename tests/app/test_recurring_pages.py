@@ -106,3 +106,17 @@ def test_the_forecast_page_answers_a_bad_threshold_and_other_horizons(world):
     at.text_input[0].input("lots")
     at.button[[b.label for b in at.button].index("Save threshold")].click().run()
     assert "“lots” is not an amount" in texts(at.error)
+
+
+def test_connections_say_where_each_bank_s_recurring_payments_come_from(world):
+    with world.transaction() as con:  # Plaid refused the add-on for this bank at its last sync
+        con.execute(
+            "INSERT INTO product_refreshes (item_id, product, account_ids, fetched_at, item_created_at, error_code) "
+            "SELECT item_id, 'recurring', [], now()::TIMESTAMP, created_at, 'INVALID_PRODUCT' FROM items"
+        )
+    at = open_page("connections.py")
+    assert not at.exception, at.exception
+    assert (
+        "Recurring payments: found by Finboard (Plaid's Recurring Transactions is not enabled for these Plaid keys)."
+        in texts(at.caption)
+    )
