@@ -56,7 +56,10 @@ def test_the_demo_banks_recurring_page_and_forecast(dashboard, page):
     screenshot(page, "forecast")
     page.get_by_text("90 days", exact=True).click()
     wait_for_streamlit(page)
-    expect(page.get_by_text("In 90 days")).to_be_visible()
+    expect(page.get_by_text("In 90 days").first).to_be_visible()
+    page.goto(f"{dashboard.url}/connections")
+    wait_for_streamlit(page)
+    expect(page.get_by_text("Recurring payments: from Plaid's Recurring Transactions")).to_be_visible()
 
     streams = dashboard.query(
         "SELECT stream_id, merchant FROM recurring_streams WHERE direction = 'inflow' AND category_primary = 'INCOME' "
