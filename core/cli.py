@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import logging
 import os
 import signal
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from core.config import check_host, load_settings
+from core.config import PRIVATE_UMASK, check_host, load_settings
 from core.errors import ConfigError, FinboardError
 from core.workspace import Workspace
 
@@ -23,11 +24,12 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # core.analytics.datasets.DATASETS by name, spelled out so `finboard` starts without importing pandas.
-DATASET_NAMES = ("cash-flow", "money-flows", "categories", "categories-over-time", "merchants", "accounts",
+DATASET_NAMES = ("summary", "cash-flow", "money-flows", "categories", "categories-over-time", "merchants", "accounts",
                  "net-worth", "balance-history", "credit-utilization", "recurring", "forecast")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)  # first thing; inherited by the processes Finboard starts (the Streamlit server)
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -103,7 +105,10 @@ def _parser() -> argparse.ArgumentParser:
         help="write transactions, a chart's data or a report bundle to a file, with the dashboard's filters",
         description="Filters work as in the dashboard, except that the period defaults to all time.",
     )
-    what_help = f"transactions, bundle (charts and data in a zip) or a chart's data: {', '.join(DATASET_NAMES)}"
+    what_help = (
+        "transactions, summary (income, spending, net and outside transfers per currency against the previous "
+        f"period), bundle (charts and data in a zip) or a chart's data: {', '.join(DATASET_NAMES[1:])}"
+    )
     p.add_argument("what", choices=["transactions", *DATASET_NAMES, "bundle"], metavar="WHAT", help=what_help)
     p.add_argument("--out", type=Path, required=True, metavar="PATH")
     p.add_argument(
@@ -143,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
         "--include-transfers",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="transfers between own accounts and credit-card payments; default as --include-pending",
+        help="list transfers (between own accounts and to or from outside) among the rows; default as "
+        "--include-pending; the summary ignores it (outside transfers have their own columns)",
     )
     p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
     p.add_argument("--days", type=int, choices=[30, 60, 90], default=None, help="forecast: how far ahead (default 30)")
@@ -169,6 +175,13 @@ def port_number(raw: str) -> int:
     return port
 
 
+def port_problem(port: int, error: int, retry: str) -> str:
+    """One line for a port that cannot be listened on, naming the fix."""
+    if error == errno.EACCES:
+        return f"Port {port} needs administrator rights. Pick one above 1023: `{retry} {max(port, 1023) + 1}`."
+    return f"Port {port} is already in use (another Finboard?). Stop it, or pick another: `{retry} {port + 1}`."
+
+
 def listening_address(raw: str) -> str:
     """--host: an IP address of this machine (0.0.0.0 or :: for every interface)."""
     try:
@@ -189,7 +202,7 @@ def _stop_on_signals() -> None:
     """
 
     def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt(signal.Signals(signum).name)  # `finboard run` tells Ctrl-C from `kill` by it
 
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
@@ -209,7 +222,12 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     from core.emulator import serve
 
     _stop_on_signals()
-    serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
+    try:
+        serve("127.0.0.1", args.port, args.seed, args.transactions, args.state)
+    except OSError as e:
+        if e.errno not in (errno.EADDRINUSE, errno.EACCES):
+            raise
+        raise FinboardError(port_problem(args.port, e.errno, "finboard emulator --port")) from None
     return EXIT_OK
 
 
@@ -359,6 +377,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"Wrote {count:,} transactions to {args.out} ({scope})")
     else:
         count = export.export_dataset(ws.store, args.what, fmt, args.out, filters, today, args.interval)
+        if args.what == "summary":  # it has no transfer filter: outside transfers have their own columns
+            from core.analytics.filters import describe_period
+
+            scope = f"{describe_period(filters, today)}; {_describe_scope(filters, period=False, transfers=False)}"
         print(f"Wrote {count:,} rows of {args.what} to {args.out} ({scope})")
     return EXIT_OK
 
@@ -392,14 +414,17 @@ def _export_filters(ws: Workspace, args: argparse.Namespace) -> Filters | None:
     return filters
 
 
-def _describe_scope(filters: Filters) -> str:
+def _describe_scope(filters: Filters, *, period: bool = True, transfers: bool = True) -> str:
     from core.analytics.filters import PERIOD_LABELS
 
-    period = PERIOD_LABELS[filters.period].lower()
-    if filters.period == "custom":
-        period = f"{filters.start or 'start'} to {filters.end or 'today'}"
-    parts = [period, "pending included" if filters.include_pending else "posted only"]
-    parts.append("transfers included" if filters.include_transfers else "transfers excluded")
+    parts = []
+    if period:
+        parts.append(PERIOD_LABELS[filters.period].lower())
+        if filters.period == "custom":
+            parts[0] = f"{filters.start or 'start'} to {filters.end or 'today'}"
+    parts.append("pending included" if filters.include_pending else "posted only")
+    if transfers:
+        parts.append("transfers included" if filters.include_transfers else "transfers excluded")
     if filters.currency:
         parts.append(filters.currency)
     return ", ".join(parts)

@@ -46,6 +46,9 @@ KEYS = (
     "FINBOARD_ALLOWED_HOSTS",
 )
 LOOPBACK = "127.0.0.1"
+# Every Finboard process runs with this umask: what it creates (database, WAL, key, exports, staging files and
+# their directories) is the owner's alone, 0600 and 0700. Directories it did not create keep their mode.
+PRIVATE_UMASK = 0o077
 # A name in FINBOARD_ALLOWED_HOSTS: a DNS name (optionally "*." for its subdomains) or a bracketed IPv6 literal.
 _HOST_NAME = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*|\[[0-9a-f:.]+\]")
 

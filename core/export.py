@@ -1,7 +1,9 @@
 """Exports for scripts and people: transactions and chart data as CSV, Parquet or XLSX; charts as
 self-contained HTML, or PNG/SVG/PDF through kaleido and an installed Chromium; a report bundle.
 
-Transactions keep the read model's columns and Plaid's sign (`amount` positive = money out).
+Transactions keep the read model's columns and Plaid's sign (`amount` positive = money out), with
+`flow` (income, spending, transfer_internal, transfer_outside) and the matched `transfer_pair_id`, so
+every figure can be recomputed from the rows.
 Files are written atomically: a partial file never replaces a good one.
 """
 
@@ -55,7 +57,8 @@ ALL_TIME = Filters(period="all")
 
 TRANSACTIONS_SQL = """
 SELECT l.date, l.authorized_date, a.name AS account, l.name, l.merchant_name, l.amount, l.currency, l.pending,
-       l.category_primary, l.category_detailed, l.category_source, l.is_transfer, l.payment_channel, l.note,
+       l.category_primary, l.category_detailed, l.category_source, l.is_transfer, l.flow, l.transfer_pair_id,
+       l.payment_channel, l.note,
        l.transaction_id, l.account_id, l.item_id
 FROM analytics_ledger l LEFT JOIN accounts a USING (account_id)
 WHERE {where}
@@ -117,9 +120,15 @@ def export_transactions(
     return int(row[0]) if row else 0
 
 
-def transactions_bytes(store: Store, fmt: Format, filters: Filters, today: date, workdir: Path) -> bytes:
-    """The filtered transactions as a file's bytes (for a download button), built through a temporary file."""
-    path = workdir / f".finboard-export-{datetime.now(UTC).timestamp()}.{fmt}"
+def staging_dir(store: Store) -> Path:
+    """Where downloads are built before the browser gets them: the data directory (the owner's alone), never a
+    shared temporary directory such as /tmp."""
+    return store.path.parent
+
+
+def transactions_bytes(store: Store, fmt: Format, filters: Filters, today: date) -> bytes:
+    """The filtered transactions as a file's bytes (for a download button), built through a staged file."""
+    path = staging_dir(store) / f".finboard-export-{datetime.now(UTC).timestamp()}.{fmt}"
     try:
         export_transactions(store, fmt, path, filters, today)
         return path.read_bytes()

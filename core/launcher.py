@@ -43,19 +43,34 @@ def run_dashboard(settings: Settings, *, port: int) -> int:
     ]  # fmt: skip
     receiver = _start_webhook_receiver(settings)
     print(_listening(settings, port), flush=True)
-    child = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)  # noqa: S603 - fixed argv, no shell
+    # The server handles Ctrl-C itself once it runs, then re-raises the signal with the disposition it was
+    # started with: inherited as "ignore", that ends quietly instead of with click's "Aborted!".
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        child = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)  # noqa: S603 - fixed argv, no shell
+    finally:
+        signal.signal(signal.SIGINT, handler)
     try:
         return child.wait()
-    except KeyboardInterrupt:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
+    except KeyboardInterrupt as stop:
+        # Ctrl-C in a terminal reaches the whole process group: the server is stopping already, and a second
+        # signal would make it abort noisily. `kill` (SIGTERM) reaches only this process: pass it on.
+        if stop.args != ("SIGINT",) or not _exits(child, timeout=5):
+            child.send_signal(signal.SIGTERM)
+            if not _exits(child, timeout=10):
+                child.kill()
         return 0
     finally:
         if receiver:
             receiver.stop()
+
+
+def _exits(child: subprocess.Popen[bytes], *, timeout: float) -> bool:
+    try:
+        child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 def _start_webhook_receiver(settings: Settings) -> WebhookReceiver | None:

@@ -9,6 +9,7 @@ replaces the key or touches the data.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import duckdb
@@ -121,7 +122,7 @@ def _pending_file(settings: Settings) -> Path:
 def _vault_opening(canary: str, settings: Settings) -> Vault:
     """The vault whose key opens the canary, finishing or discarding an interrupted rotation."""
     pending = _pending_file(settings)
-    pending_key = pending.read_bytes().strip() if pending.exists() else None
+    pending_key = read_key_file(pending) if pending.exists() else None
     if settings.key:
         vault = Vault(settings.key)
         if _opens(vault, canary):
@@ -134,7 +135,7 @@ def _vault_opening(canary: str, settings: Settings) -> Vault:
         raise _wrong_key("FINBOARD_KEY", settings)
     path = settings.key_file
     if path.exists():
-        vault = Vault(path.read_bytes().strip())
+        vault = Vault(read_key_file(path))
         if _opens(vault, canary):
             pending.unlink(missing_ok=True)  # a rotation that never committed
             return vault
@@ -161,10 +162,31 @@ def _key_for_new_database(settings: Settings) -> str | bytes:
     if settings.key:
         return settings.key
     if settings.key_file.exists():
-        return settings.key_file.read_bytes().strip()
+        return read_key_file(settings.key_file)
     key = Fernet.generate_key()
     _write_private(settings.key_file, key)
     return key
+
+
+def read_key_file(path: Path) -> bytes:
+    """A key file's key, refused (as ssh refuses a private key) when group or others may read or write it."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise VaultKeyError(
+            f"The key file {path} is open to other users (mode {mode:04o}): anyone who can read it can decrypt your "
+            f"bank tokens. Run `chmod 600 {path}` and start again. Nothing was changed."
+        )
+    return path.read_bytes().strip()
+
+
+def key_file_mode(path: Path) -> str:
+    """What Settings says about the key file: its real mode, or that it is missing."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return "missing"
+    verdict = "" if not mode & 0o077 else f", refused: open to other users (run chmod 600 {path})"
+    return f"mode {mode:04o}{verdict}"
 
 
 def _write_private(path: Path, key: bytes) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.analytics.cash_flow import DRAWN, INCOME_HUB, SAVED
+from core.analytics.cash_flow import DRAWN, INCOME_HUB, OUTSIDE_DRAWN, OUTSIDE_HUB, OUTSIDE_KEPT, SAVED
 from core.analytics.categories import OTHER_CATEGORIES, label
 from core.analytics.intervals import Interval
 
@@ -48,6 +48,9 @@ CATEGORY_COLORS = {
     OTHER_CATEGORIES: "#CBD5E1",
     SAVED: NET_COLOR,
     DRAWN: SPENDING_COLOR,
+    OUTSIDE_HUB: "#64748B",
+    OUTSIDE_KEPT: "#60A5FA",
+    OUTSIDE_DRAWN: "#F87171",
 }
 _SPARE_COLORS = ("#A16207", "#7C3AED", "#0891B2", "#BE123C", "#4D7C0F", "#1D4ED8", "#C2410C", "#9333EA")
 
@@ -185,16 +188,18 @@ def cumulative_net(frame: pd.DataFrame, currency: str, interval: Interval, *, he
 
 
 def money_flows(edges: pd.DataFrame, currency: str, *, height: int = 460) -> go.Figure:
-    """Sankey: income sources -> income -> spending categories and Saved."""
+    """Sankey: income sources -> income -> spending categories and Saved; beside it, transfers from
+    outside -> outside transfers -> transfers to outside (and what was kept or paid from balances)."""
     if edges.empty:
         return empty("No money moved in this period", height=height)
     nodes: list[str] = []
     for name in [*edges["source"], *edges["target"]]:
         if name not in nodes:
             nodes.append(name)
-    color_of = {INCOME_HUB: INCOME_COLOR}
+    hubs = {INCOME_HUB, OUTSIDE_HUB}
+    color_of = {INCOME_HUB: INCOME_COLOR, OUTSIDE_HUB: category_color(OUTSIDE_HUB)}
     for row in edges.to_dict("records"):
-        other = row["source"] if row["target"] == INCOME_HUB else row["target"]
+        other = row["source"] if row["target"] in hubs else row["target"]
         color_of[str(other)] = INCOME_COLOR if row["kind"] == "income" else category_color(str(row["category"]))
     index = {name: i for i, name in enumerate(nodes)}
     fig = go.Figure(
@@ -214,7 +219,7 @@ def money_flows(edges: pd.DataFrame, currency: str, *, height: int = 460) -> go.
                 "target": [index[t] for t in edges["target"]],
                 "value": edges["amount"],
                 "color": [
-                    _alpha(color_of.get(t if s == INCOME_HUB else s, NEUTRAL_COLOR), 0.35)
+                    _alpha(color_of.get(t if s in hubs else s, NEUTRAL_COLOR), 0.35)
                     for s, t in zip(edges["source"], edges["target"], strict=True)
                 ],
             },

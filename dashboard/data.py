@@ -26,6 +26,7 @@ from core.analytics import (
     overview,
     streams,
     transactions,
+    transfers,
 )
 from core.analytics.choices import FilterChoices, filter_choices
 from core.analytics.filters import Filters
@@ -270,3 +271,23 @@ def load_overview_alerts(con: duckdb.DuckDBPyConnection, today: date) -> Overvie
 @st.cache_data(show_spinner=False, max_entries=16)
 def overview_alerts(src: Source, today: date) -> OverviewAlerts:
     return _read(src, load_overview_alerts, today)
+
+
+@dataclass(frozen=True)
+class TransferReview:
+    pairs: pd.DataFrame  # transfers.review_pairs
+    decision: str | None  # the person's decision about the selected transaction
+    candidates: pd.DataFrame  # rows the selected transaction could be linked with
+
+
+def transfer_review(src: Source, filters: Filters, today: date, selected: str | None) -> TransferReview:
+    """The pairs to review and, for the selected transaction, its decision and link candidates; uncached,
+    since the person acts on them."""
+
+    def load(con: duckdb.DuckDBPyConnection) -> TransferReview:
+        pairs = transfers.review_pairs(con, filters, today)
+        if selected is None:
+            return TransferReview(pairs, None, pd.DataFrame())
+        return TransferReview(pairs, transfers.decision(con, selected), transfers.link_candidates(con, selected))
+
+    return _read(src, load)

@@ -4,10 +4,8 @@ the chart's data as CSV, Parquet and XLSX. File contents are made only when clic
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -31,18 +29,20 @@ def file_stem(name: str, filters: Filters, today: date) -> str:
     return f"finboard-{name}-{filters.slug(today)}"
 
 
-def scope(filters: Filters, today: date) -> str:
-    """What the filters cover, in words: "Last 12 months (2024-04-01 – 2025-03-10) · USD · posted only"."""
+def scope(filters: Filters, today: date, *, period: bool = True) -> str:
+    """What the filters cover, in words: "Last 12 months (2024-03-11 – 2025-03-10) · USD · posted only"
+    (without the period when `period` is False)."""
     window = filters.window(today)
     if window.start or window.end:
         dates = f"{window.start or 'first day'} – {window.end or 'today'}"
-        period = dates if filters.period == "custom" else f"{PERIOD_LABELS[filters.period]} ({dates})"
+        label = dates if filters.period == "custom" else f"{PERIOD_LABELS[filters.period]} ({dates})"
     else:
-        period = PERIOD_LABELS[filters.period]
-    parts = [period, filters.currency or "all currencies"]
+        label = PERIOD_LABELS[filters.period]
+    parts = [label] if period else []
+    parts.append(filters.currency or "all currencies")
     parts.append("pending included" if filters.include_pending else "posted only")
     if filters.include_transfers:
-        parts.append("transfers included")
+        parts.append("transfers listed")
     if filters.accounts:
         parts.append(f"{len(filters.accounts)} account{'s' if len(filters.accounts) > 1 else ''}")
     if filters.categories:
@@ -141,7 +141,7 @@ def transactions_downloads(store: Store, filters: Filters, today: date, count: i
 
 
 def _transactions(store: Store, fmt: export.Format, filters: Filters, today: date) -> Callable[[], bytes]:
-    return lambda: export.transactions_bytes(store, fmt, filters, today, Path(tempfile.gettempdir()))
+    return lambda: export.transactions_bytes(store, fmt, filters, today)
 
 
 def _image(fig: Callable[[], go.Figure], fmt: export.ImageFormat) -> Callable[[], bytes]:

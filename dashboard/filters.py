@@ -228,10 +228,11 @@ def _render(choices: FilterChoices) -> Filters:
         low, high = high, low
     pending = sb.toggle("Include pending", key=_W["pending"])
     transfers = sb.toggle(
-        "Include transfers & card payments",
+        "Show transfers",
         key=_W["transfers"],
-        help="Money moved between your own accounts and credit-card payments are neither income "
-        "nor spending, so they are left out unless this is on.",
+        help="List transfers (between your own accounts, card payments included, and to or from accounts "
+        "outside Finboard) among the transactions and as categories of their own. Income, spending and net "
+        "never count them; transfers to and from outside have their own figures on Overview and Cash flow.",
     )
     sb.button("Reset filters", icon=":material/restart_alt:", on_click=_reset, args=(choices,), type="tertiary")
     return Filters(

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.analytics.filters import Filters
+from core.analytics.filters import Filters, describe_period
 from core.errors import FinboardError
 from dashboard import data
 from dashboard.context import workspace
@@ -60,7 +60,8 @@ def analytics_page(title: str, *, page_keys: Sequence[str] = ()) -> PageContext:
     if not guarded(data.choices, src).currencies:
         no_bank_yet()
     today = date.today()
-    st.caption(scope(filters, today))
+    # The period with its dates and what it is compared with, then the other filters (docs/analytics.md).
+    st.caption(f"{describe_period(filters, today)} · {scope(filters, today, period=False)}")
     _report_bundle(filters, today)
     return PageContext(filters, today, src)
 

@@ -63,7 +63,7 @@ def write_report(
     """Write the bundle zip to `out`; returns the files it holds."""
     with ledger.reading(store) as con:
         items = report_charts(con, filters, today, interval)
-    with tempfile.TemporaryDirectory(prefix="finboard-report-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=".finboard-report-", dir=export.staging_dir(store)) as tmp:
         transactions = Path(tmp) / "transactions.csv"
         count = export.export_transactions(store, "csv", transactions, filters, today)
         manifest: dict[str, object] = {
@@ -78,7 +78,7 @@ def write_report(
 
 def report_bytes(store: Store, filters: Filters, today: date, interval: Interval, *, images: bool = True) -> bytes:
     """The bundle as bytes, for a download button."""
-    with tempfile.TemporaryDirectory(prefix="finboard-report-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=".finboard-report-", dir=export.staging_dir(store)) as tmp:
         out = Path(tmp) / "report.zip"
         write_report(store, filters, today, out, interval=interval, images=images)
         return out.read_bytes()

@@ -6,6 +6,7 @@ uvicorn, running the middleware of dashboard/gate.py (Host check, login) before 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/serve.py` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
-from core.config import load_settings  # noqa: E402
+from core.config import PRIVATE_UMASK, load_settings  # noqa: E402
 from dashboard.gate import middleware  # noqa: E402
 
+os.umask(PRIVATE_UMASK)  # `finboard run` set it already; a bare `streamlit run dashboard/serve.py` gets it here
 app = st.App(Path(__file__).with_name("app.py"), middleware=middleware(load_settings()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -67,25 +68,26 @@ def summary(result: TransactionPage, currency: str) -> str:
         f"money in **{money(result.money_in, currency)}**",
         f"money out **{money(result.money_out, currency)}**",
     ]
-    hidden = []
+    hidden, switches = [], []
     if result.hidden_pending:
         hidden.append(f"{result.hidden_pending:,} pending")
+        switches.append("*Include pending*")
     if result.hidden_transfers:
         hidden.append(f"{result.hidden_transfers:,} transfers")
+        switches.append("*Show transfers*")
     line = " · ".join(parts)
     if hidden:
-        line += f"  \n:gray[Not shown: {' and '.join(hidden)} (see *Include …* in the sidebar).]"
+        line += f"  \n:gray[Not shown: {' and '.join(hidden)} (see {' and '.join(switches)} in the sidebar).]"
     return line
 
 
 def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """The columns a person reads, in order; amounts are already money-in-positive."""
     if rows.empty:
-        return pd.DataFrame(columns=["transaction_id", "date", "name", "amount", "category", "account", "status"])
-    status = [
-        ", ".join(s for s in ("pending" if p else "", "transfer" if t else "") if s)
-        for p, t in zip(rows["pending"], rows["is_transfer"], strict=True)
-    ]
+        return pd.DataFrame(
+            columns=["transaction_id", "date", "name", "amount", "category", "counts as", "account", "status"]
+        )
+    status = ["pending" if p else "" for p in rows["pending"]]
     return pd.DataFrame(
         {
             "transaction_id": rows["transaction_id"],
@@ -99,27 +101,47 @@ def display_rows(rows: pd.DataFrame) -> pd.DataFrame:
                 full_label(p, d) for p, d in zip(rows["category_primary"], rows["category_detailed"], strict=True)
             ],
             "set by": [SOURCE_LABELS.get(s, s) for s in rows["category_source"]],
+            "counts as": [counts_as(r) for r in rows.to_dict("records")],
             "account": rows["account"],
             "status": status,
         }
     )
 
 
+FLOW_TEXT = {"income": "Income", "spending": "Spending", "transfer_outside": "Transfer, outside Finboard"}
+
+
+def counts_as(row: dict[str, object]) -> str:
+    """What a row counts as; for one half of a transfer between your accounts, where the other half is."""
+    if row.get("flow") != "transfer_internal":
+        return FLOW_TEXT.get(str(row.get("flow")), "")
+    when = row.get("pair_date")
+    day = f" on {when:%Y-%m-%d}" if isinstance(when, date) and pd.notna(when) else ""
+    return f"Transfer ↔ {row.get('pair_account') or 'another account'}{day}"
+
+
 NAMED_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}  # st.column_config's currency formats
 
 
-def column_config(currency: str) -> dict[str, object]:
+def amount_format(currency: str) -> str:
+    """st.column_config's number format for amounts in `currency`."""
     decimals = 0 if currency in ZERO_DECIMALS else 2
-    amount_format = NAMED_FORMATS.get(currency, f"%.{decimals}f {currency}")
+    return NAMED_FORMATS.get(currency, f"%.{decimals}f {currency}")
+
+
+def column_config(currency: str) -> dict[str, object]:
     return {
         "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
         "name": st.column_config.TextColumn("Merchant", width="medium"),
         "description": st.column_config.TextColumn("Description", width="medium"),
         "amount": st.column_config.NumberColumn(
-            "Amount", format=amount_format, help="Money in is positive.", width="small"
+            "Amount", format=amount_format(currency), help="Money in is positive.", width="small"
         ),
         "category": st.column_config.TextColumn("Category", width="medium"),
         "set by": st.column_config.TextColumn("Set by", width="small", help="Who chose the category."),
+        "counts as": st.column_config.TextColumn(
+            "Counts as", width="medium", help="Income, spending or a transfer (↔ the other half, in your accounts)."
+        ),
         "account": st.column_config.TextColumn("Account", width="medium"),
         "status": st.column_config.TextColumn("", width="small"),
     }

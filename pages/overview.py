@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.items import STATUS_TEXT
 from dashboard import charts, data
-from dashboard.metrics import kpi
+from dashboard.metrics import kpi, outside_transfers_note
 from dashboard.page import analytics_page
 from dashboard.streams import FORECAST_PAGE, low_balance_lines, show_alerts
 
@@ -66,6 +66,7 @@ kpi(
     trend=[n / i if i else None for n, i in zip(flow["net"], flow["income"], strict=True)],
     help="Net (income minus spending) as a share of income.",
 )
+st.caption(outside_transfers_note(row, page.currency))
 
 left, right = st.columns([3, 2])
 with left:

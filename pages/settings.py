@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.store import schema_version
+from core.vault import key_file_mode
 from dashboard.context import workspace
 
 ws = workspace()
@@ -35,12 +36,14 @@ st.dataframe(
 st.subheader("Data")
 st.dataframe(
     {
-        "setting": ["Database", "Size", "Schema version", "Encryption key"],
+        "setting": ["Database", "Size", "Schema version", "Encryption key", "Who can open the dashboard"],
         "value": [
             str(s.db_path),
             f"{size_mb:,.1f} MB",
             str(version),
-            "FINBOARD_KEY (environment)" if s.key else f"key file {s.key_file} (mode 0600)",
+            "FINBOARD_KEY (environment)" if s.key else f"key file {s.key_file} ({key_file_mode(s.key_file)})",
+            ("this computer only" if s.is_loopback else "your network") + f" (listening on {s.host})"
+            + (", with the FINBOARD_PASSWORD login" if s.password else ""),
         ],
     },
     hide_index=True,

@@ -1,5 +1,5 @@
 """Transactions: search, sort and page through them (one page at a time from the server), change a
-transaction's category, and manage the rules that categorize by merchant or name."""
+transaction's category, manage the rules that categorize by merchant or name, and review transfers."""
 
 from collections.abc import Callable
 
@@ -9,6 +9,7 @@ from core.analytics import categorize
 from core.analytics.categories import full_label
 from core.errors import FinboardError
 from dashboard import data
+from dashboard import transfers as transfer_review
 from dashboard.context import workspace
 from dashboard.downloads import transactions_downloads
 from dashboard.filters import url_state, url_write
@@ -126,6 +127,15 @@ else:
         apply(lambda: categorize.clear_category(store, selected), "Category reset.")
         st.rerun()
 
+review = page.load(data.transfer_review, page.filters, page.today, selected)
+if error := st.session_state.pop(transfer_review.ERROR_KEY, None):
+    st.error(error)
+st.subheader("Transfer")
+if selected is None:
+    st.caption("Select a transaction to see what it counts as and its transfer pair, or to link it with another.")
+else:
+    transfer_review.selected_transfer(page, store, page.load(data.transaction, selected).iloc[0], review)
+
 with st.expander(f"Category rules ({len(choices.rules)})", icon=":material/rule:"):
     st.caption(
         "A rule sets the category of every transaction whose merchant or name contains its text, now and "
@@ -149,3 +159,6 @@ with st.expander(f"Category rules ({len(choices.rules)})", icon=":material/rule:
             primary, detailed = rule_category.split("|")
             apply(lambda: categorize.add_rule(store, pattern, primary, detailed or None), "Rule added and applied.")
             st.rerun()
+
+st.subheader("Transfers between your accounts")
+transfer_review.review_list(page, store, review)

@@ -1,7 +1,8 @@
 """Data worlds for the analytics tests, written straight into the read model's tables.
 
 - `small_world`: a handful of hand-made transactions whose totals are computed by hand in
-  tests/unit/test_analytics*.py (transfers, a refund, pending, two currencies, an unhealthy item).
+  tests/unit/test_analytics*.py (transfers between accounts and to outside, a refund, pending, two
+  currencies, an unhealthy item).
 - `big_world`: N synthetic transactions over many accounts, generated inside DuckDB, for benchmarks.
 """
 
@@ -47,13 +48,19 @@ SMALL_TRANSACTIONS = [
      "LOAN_PAYMENTS", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT"),
     ("t-ccpay-in", "card", "2025-01-21", "PAYMENT THANK YOU", None, "-135.50", "USD", False,
      "TRANSFER_IN", "TRANSFER_IN_ACCOUNT_TRANSFER"),
-    # a move to savings Plaid did not recognise: only the matched pair makes it a transfer
+    # a move to savings: both halves carry a transfer category, so they pair
     ("t-save-out", "chk", "2025-01-25", "ONLINE TRANSFER 9", None, "500.00", "USD", False,
-     "GENERAL_SERVICES", "GENERAL_SERVICES_OTHER_GENERAL_SERVICES"),
+     "TRANSFER_OUT", "TRANSFER_OUT_SAVINGS"),
+    # money to and from outside Finboard: ATM cash out, a check deposited (no twin in any account)
+    ("t-atm", "chk", "2025-01-18", "ATM WITHDRAWAL", None, "60.00", "USD", False,
+     "TRANSFER_OUT", "TRANSFER_OUT_WITHDRAWAL"),
+    ("t-deposit", "sav", "2025-01-22", "MOBILE CHECK DEPOSIT", None, "-250.00", "USD", False,
+     "TRANSFER_IN", "TRANSFER_IN_DEPOSIT"),
     # 10 days after the gas purchase: same size, opposite sign, too far apart to be a pair
     ("t-return", "card", "2025-01-25", "AMAZON RETURN", "Amazon", "-40.00", "USD", False,
      "GENERAL_MERCHANDISE", "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES"),
-    ("t-save-in", "sav", "2025-01-27", "ONLINE TRANSFER 9", None, "-500.00", "USD", False, "OTHER", "OTHER_OTHER"),
+    ("t-save-in", "sav", "2025-01-27", "ONLINE TRANSFER 9", None, "-500.00", "USD", False,
+     "TRANSFER_IN", "TRANSFER_IN_SAVINGS"),
     ("t-eur-pay", "eur", "2025-01-28", "SALAIRE", None, "-2000.00", "EUR", False, "INCOME", "INCOME_WAGES"),
     # a fee and interest of the same size a day apart: interest is INCOME, so never a transfer pair
     ("t-fee", "chk", "2025-01-30", "MONTHLY FEE", None, "12.00", "USD", False,

@@ -1,8 +1,9 @@
 """Spending by category: the hierarchy (primary -> detailed), categories over time, top merchants.
 
-Spending is money out net of refunds: the sum of Plaid-signed amounts of everything that is not
-INCOME (and not a transfer, unless the filters include transfers). A category whose refunds
-exceed its purchases has negative spending; charts that need sizes leave it out and say so.
+Spending is money out net of refunds: the sum of Plaid-signed amounts of every row whose flow is
+spending (core/analytics/money_rules.py); with the filters' "include transfers", transfers (between
+your accounts and to or from outside) are listed too, as categories of their own. A category whose
+refunds exceed its purchases has negative spending; charts that need sizes leave it out and say so.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import duckdb
 import pandas as pd
 
 from core.analytics.filters import Filters, ledger_where
-from core.analytics.intervals import Interval, fit_interval
+from core.analytics.intervals import Interval, first_label, fit_interval
 from core.analytics.ledger import UNCATEGORIZED, bounded
 
 INCOME = "INCOME"
 OTHER_CATEGORIES = "OTHER_CATEGORIES"  # the bucket for categories beyond the top N in stacked charts
 TOP_CATEGORIES = 8
+NOT_INCOME = "l.flow <> 'income'"  # spending, and transfers when the filters list them
 _ACRONYMS = {"ATM", "TV", "EWA", "BNPL", "ACH"}
 
 
@@ -44,7 +46,7 @@ def full_label(primary: str | None, detailed: object = None) -> str:
 
 def category_spending(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.DataFrame:
     """Spending per detailed category: currency, category_primary, category_detailed, spending, transactions."""
-    where = ledger_where(filters, filters.window(today)).and_(f"l.category_primary <> '{INCOME}'")
+    where = ledger_where(filters, filters.window(today)).and_(NOT_INCOME)
     return con.execute(
         f"""
         SELECT l.currency, l.category_primary,
@@ -63,17 +65,20 @@ def categories_over_time(
     """Spending per period of the `top` primary categories, the rest summed as OTHER_CATEGORIES.
 
     Returns (currency, period, category_primary, spending) and the interval used: coarser than
-    asked when the finer one would put more points on the chart than MAX_POINTS.
+    asked when the finer one would put more points on the chart than MAX_POINTS. A period is labelled
+    by the first day of it the window covers.
     """
-    window = bounded(con, filters.window(today))
+    asked = filters.window(today)
+    window = bounded(con, asked)
     if window.start is None or window.end is None:
         return pd.DataFrame(columns=["currency", "period", "category_primary", "spending"]), interval
     interval = fit_interval(window, interval, series=top + 1)
-    where = ledger_where(filters, window).and_(f"l.category_primary <> '{INCOME}'")
+    where = ledger_where(filters, window).and_(NOT_INCOME)
     frame = con.execute(
         f"""
         WITH rows AS (
-            SELECT l.currency, date_trunc($interval, l.date)::DATE AS period, l.category_primary, l.amount
+            SELECT l.currency, greatest(date_trunc($interval, l.date), $first::DATE)::DATE AS period,
+                   l.category_primary, l.amount
             FROM {where.table} l WHERE {where.sql}),
         ranked AS (
             SELECT currency, category_primary,
@@ -85,7 +90,7 @@ def categories_over_time(
         FROM rows r JOIN ranked k USING (currency, category_primary)
         GROUP BY ALL ORDER BY r.currency, r.period, spending DESC
         """,
-        where.bind(interval=interval, top=top),
+        where.bind(interval=interval, top=top, first=first_label(asked, window, interval)),
     ).df()
     return frame, interval
 
@@ -93,7 +98,7 @@ def categories_over_time(
 def top_merchants(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, limit: int = 15) -> pd.DataFrame:
     """Merchants with the most spending: currency, merchant, category_primary (their most frequent),
     spending, transactions."""
-    where = ledger_where(filters, filters.window(today), merchants=True).and_(f"l.category_primary <> '{INCOME}'")
+    where = ledger_where(filters, filters.window(today), merchants=True).and_(NOT_INCOME)
     return con.execute(
         f"""
         WITH by_category AS (
@@ -124,7 +129,7 @@ def category_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def primary_spending(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> pd.DataFrame:
     """Spending per primary category: currency, category_primary, spending, transactions (largest first)."""
-    where = ledger_where(filters, filters.window(today)).and_(f"l.category_primary <> '{INCOME}'")
+    where = ledger_where(filters, filters.window(today)).and_(NOT_INCOME)
     return con.execute(
         f"""
         SELECT l.currency, l.category_primary, sum(l.amount) AS spending, {where.count} AS transactions

@@ -29,6 +29,8 @@ DATASETS: dict[str, Dataset] = {
     for d in (
         Dataset("cash-flow", "Income, spending and net per period",
                 lambda con, f, today, i: cash_flow.cash_flow(con, f, today, i)[0]),
+        Dataset("summary", "Income, spending, net and outside transfers per currency, with the previous period",
+                lambda con, f, today, i: cash_flow.period_summary(con, f, today)),
         Dataset("money-flows", "Income sources to spending categories and savings",
                 lambda con, f, today, i: cash_flow.money_flows(con, f, today)),
         Dataset("categories", "Spending per category",

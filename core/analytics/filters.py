@@ -88,24 +88,11 @@ class Filters:
 
     def window(self, today: date) -> Window:
         """The dates this filter covers, as of `today`."""
-        return period_window(self.period, today, self.start, self.end)
+        return period_windows(self.period, today, self.start, self.end)[0]
 
     def previous_window(self, today: date) -> Window | None:
-        """The comparable window just before this one (None for all time or open ranges)."""
-        current = self.window(today)
-        if current.start is None or current.end is None:
-            return None
-        if self.period == "this_month":  # month to date vs the same days of last month
-            start = _add_months(current.start, -1)
-            return Window(start, min(_add_months(current.end, -1), _month_end(start)))
-        if self.period in ("last_month", "last_12_months"):
-            months = 1 if self.period == "last_month" else 12
-            start = _add_months(current.start, -months)
-            return Window(start, current.start - timedelta(days=1))
-        if self.period in ("year_to_date", "last_year"):
-            return Window(_add_years(current.start, -1), _add_years(current.end, -1))
-        length = timedelta(days=(current.end - current.start).days + 1)
-        return Window(current.start - length, current.end - length)
+        """The window this one is compared with (None for all time or open ranges)."""
+        return period_windows(self.period, today, self.start, self.end)[1]
 
     def to_query(self) -> dict[str, list[str]]:
         """Query parameters that reproduce these filters (defaults are left out)."""
@@ -257,28 +244,66 @@ def parse_query_string(query: str, known: Known | None = None) -> Parsed:
     return parse_query(parse_qs(query.lstrip("?"), keep_blank_values=True), known)
 
 
-def period_window(period: Period, today: date, start: date | None = None, end: date | None = None) -> Window:
+def period_windows(
+    period: Period, today: date, start: date | None = None, end: date | None = None
+) -> tuple[Window, Window | None]:
+    """The window a period covers as of `today` and the window it is compared with (docs/analytics.md).
+
+    Month to date is compared with the same days of last month (clipped to that month's end), year to
+    date with the same days of last year, last month and last year with the month or year before, and
+    the rolling windows (30 and 90 days, the year ending today) and custom ranges with as many days just
+    before. All time and half-open custom ranges have nothing to be compared with.
+    """
     first_of_month = today.replace(day=1)
     match period:
         case "this_month":
-            return Window(first_of_month, today)
+            last_month = _add_months(first_of_month, -1)
+            same_day = min(_add_months(today, -1), _month_end(last_month))
+            return Window(first_of_month, today), Window(last_month, same_day)
         case "last_month":
-            last_month_end = first_of_month - timedelta(days=1)
-            return Window(last_month_end.replace(day=1), last_month_end)
+            start = _add_months(first_of_month, -1)
+            before = _add_months(first_of_month, -2)
+            return Window(start, first_of_month - timedelta(days=1)), Window(before, start - timedelta(days=1))
         case "last_30_days":
-            return Window(today - timedelta(days=29), today)
+            return _rolling(Window(today - timedelta(days=29), today))
         case "last_90_days":
-            return Window(today - timedelta(days=89), today)
-        case "last_12_months":  # whole months, so the first monthly bar is not a partial month
-            return Window(_add_months(first_of_month, -11), today)
+            return _rolling(Window(today - timedelta(days=89), today))
+        case "last_12_months":  # the year ending today: from the day after today's date last year
+            return _rolling(Window(_add_years(today, -1) + timedelta(days=1), today))
         case "year_to_date":
-            return Window(date(today.year, 1, 1), today)
+            return Window(date(today.year, 1, 1), today), Window(date(today.year - 1, 1, 1), _add_years(today, -1))
         case "last_year":
-            return Window(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+            return (Window(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+                    Window(date(today.year - 2, 1, 1), date(today.year - 2, 12, 31)))  # fmt: skip
         case "all":
-            return Window(None, None)
+            return Window(None, None), None
         case "custom":
-            return Window(start, end)
+            if start is None or end is None:
+                return Window(start, end), None
+            return _rolling(Window(start, end))
+
+
+def _rolling(current: Window) -> tuple[Window, Window]:
+    """A window and as many days just before it."""
+    assert current.start is not None and current.end is not None
+    length = timedelta(days=(current.end - current.start).days + 1)
+    return current, Window(current.start - length, current.start - timedelta(days=1))
+
+
+def describe_period(filters: Filters, today: date) -> str:
+    """The period in words with its dates and what it is compared with, e.g.
+    "This month: 2026-12-01 to 2026-12-05, compared with 2026-11-01 to 2026-11-05"."""
+    current, previous = period_windows(filters.period, today, filters.start, filters.end)
+    if current.start is None and current.end is None:
+        return f"{PERIOD_LABELS[filters.period]}: every transaction, nothing to compare with"
+    if current.start and current.end:
+        dates = f"{current.start} to {current.end}"
+    else:
+        dates = f"from {current.start} on" if current.start else f"up to {current.end}"
+    text = dates[:1].upper() + dates[1:] if filters.period == "custom" else f"{PERIOD_LABELS[filters.period]}: {dates}"
+    if previous is None:
+        return f"{text}, nothing to compare with"
+    return f"{text}, compared with {previous.start} to {previous.end}"
 
 
 # -- SQL -------------------------------------------------------------------------------------
@@ -299,6 +324,15 @@ class Where:
     @property
     def count(self) -> str:
         return "count(*)" if self.table == "analytics_ledger" else "sum(l.transactions)"
+
+    @property
+    def money_in(self) -> str:
+        """Money in behind a row, positive (a daily sum keeps money in and out apart)."""
+        return "greatest(-l.amount, 0)" if self.table == "analytics_ledger" else "l.money_in"
+
+    @property
+    def money_out(self) -> str:
+        return "greatest(l.amount, 0)" if self.table == "analytics_ledger" else "l.money_out"
 
     def and_(self, sql: str, **params: object) -> Where:
         return Where(f"{self.sql} AND {sql}", {**self.params, **params}, self.table)

@@ -35,6 +35,14 @@ def bucket_start(day: date, interval: Interval) -> date:
             return date(day.year, 1, 1)
 
 
+def first_label(asked: Window, bounded: Window, interval: Interval) -> date:
+    """The label of a chart's first bucket: the first day it holds. A window that starts mid-bucket (a
+    week from Monday 27 October cut at Saturday 1 November) labels it by its start; an open window
+    (all time) cuts nothing, so the bucket keeps its own first day."""
+    assert bounded.start is not None
+    return asked.start if asked.start is not None else bucket_start(bounded.start, interval)
+
+
 def bucket_count(window: Window, interval: Interval) -> int:
     """How many buckets a closed window spans (an estimate for months and longer, never low by more than 1)."""
     assert window.start is not None and window.end is not None

@@ -18,16 +18,11 @@ The recurring streams (core.analytics.recurring_sources) are derived from the le
 and every edit detects them again in the same transaction; `reading()` also rebuilds them alone when
 Plaid's own streams changed.
 
-Transfers between the person's own accounts are neither income nor spending. A transaction is
-a transfer when its category says so (PFC primary TRANSFER_IN / TRANSFER_OUT, or detailed
-LOAN_PAYMENTS_CREDIT_CARD_PAYMENT), or when it is one half of a matched pair: the same amount
-with opposite signs, in the same currency, in two different accounts, at most
-TRANSFER_MATCH_DAYS apart. Only money movements can pair: a transaction with no merchant, or one
-Plaid files under TRANSFER_IN, TRANSFER_OUT, LOAN_PAYMENTS or OTHER; never INCOME, and never a
-purchase at a merchant (so a gym charge on one card and its refund on another stay spending).
-Each transaction pairs with at most one other: pairs are mutual best matches (closest dates,
-then ids), so the result does not depend on row order. Pairs are computed from Plaid's data
-alone; a category the user sets on either side wins over the pair (it no longer counts).
+Every row carries its flow (core/analytics/money_rules.py): income, spending, an outside transfer
+(by its category), or one half of a transfer between the person's own accounts. Pairs are matched
+over the resolved categories (the user's, a rule's or Plaid's), after the rows are written, by
+core/analytics/matching.py; the person's confirmed, linked and rejected pairs (transfer_decisions)
+win over the automatic rule. `is_transfer` is true for internal and outside transfers alike.
 """
 
 from __future__ import annotations
@@ -37,30 +32,16 @@ from contextlib import contextmanager
 
 import duckdb
 
-from core.analytics import recurring_sources
+from core.analytics import matching, recurring_sources
 from core.analytics.filters import Window
+from core.analytics.money_rules import category_flow_sql
 from core.store import Store
 
-LEDGER_VERSION = 5  # bump when the build below changes, so existing ledgers are rebuilt
-TRANSFER_PRIMARY = ("TRANSFER_IN", "TRANSFER_OUT")
-TRANSFER_DETAILED = ("LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",)
-TRANSFER_MATCH_DAYS = 4
+LEDGER_VERSION = 6  # bump when the build below changes, so existing ledgers are rebuilt
 UNCATEGORIZED = "UNCATEGORIZED"
+# The flow of ledger row `l` before transfer matching (matching.apply_pairs sets paired rows' flow).
+_CATEGORY_FLOW = category_flow_sql("l.category_primary", "l.category_detailed")
 
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
-_TRANSFER_CATEGORY = (
-    f"(l.category_primary IN {_sql_list(TRANSFER_PRIMARY)} "
-    f"OR coalesce(l.category_detailed, '') IN {_sql_list(TRANSFER_DETAILED)})"
-)
-# Whether ledger row `l` is a transfer; `pair_is_user` says whether its pair has a user category.
-_IS_TRANSFER = (
-    f"({_TRANSFER_CATEGORY} OR "
-    "(l.transfer_pair_id IS NOT NULL AND l.category_source <> 'user' AND NOT {pair_is_user}))"
-)
 
 FINGERPRINT_SQL = f"""
 SELECT concat_ws('|', {LEDGER_VERSION},
@@ -68,32 +49,9 @@ SELECT concat_ws('|', {LEDGER_VERSION},
     (SELECT count(*) FROM transaction_annotations),
     (SELECT bit_xor(hash(transaction_id, category_primary, category_detailed, note)) FROM transaction_annotations),
     (SELECT count(*) FROM category_rules),
-    (SELECT bit_xor(hash(rule_id, pattern, category_primary, category_detailed)) FROM category_rules))
-"""
-
-TRANSFER_PAIRS_SQL = """
-WITH candidates AS (
-    SELECT transaction_id, account_id, date, amount,
-           coalesce(iso_currency_code, unofficial_currency_code) AS currency
-    FROM plaid_transactions
-    WHERE coalesce(category_primary, '') <> 'INCOME'
-      AND (merchant_name IS NULL OR category_primary IN ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS', 'OTHER'))
-),
-pairs AS (
-    SELECT o.transaction_id AS out_id, i.transaction_id AS in_id, abs(o.date - i.date) AS gap
-    FROM candidates o JOIN candidates i
-      ON i.currency = o.currency AND i.amount = -o.amount AND i.account_id <> o.account_id
-     AND i.date BETWEEN o.date - $days::INTEGER AND o.date + $days::INTEGER
-    WHERE o.amount > 0
-),
-mutual AS (
-    SELECT out_id, in_id FROM pairs
-    QUALIFY row_number() OVER (PARTITION BY out_id ORDER BY gap, in_id) = 1
-        AND row_number() OVER (PARTITION BY in_id ORDER BY gap, out_id) = 1
-)
-SELECT out_id AS transaction_id, in_id AS pair_id FROM mutual
-UNION ALL
-SELECT in_id, out_id FROM mutual
+    (SELECT bit_xor(hash(rule_id, pattern, category_primary, category_detailed)) FROM category_rules),
+    (SELECT count(*) FROM transfer_decisions),
+    (SELECT bit_xor(hash(transaction_id, decision, pair_id)) FROM transfer_decisions))
 """
 
 # The same precedence as the `transactions` view (user > newest matching rule > Plaid), written for a
@@ -116,9 +74,8 @@ GROUP BY ALL
 NO_RULES_SQL = "SELECT NULL::VARCHAR AS merchant_name, NULL::VARCHAR AS name, NULL::INTEGER AS rule_id WHERE false"
 
 BUILD_SQL = f"""
-INSERT INTO analytics_ledger
-WITH matched AS ({TRANSFER_PAIRS_SQL}),
-named AS ({{named_rules}}),
+INSERT INTO analytics_ledger BY NAME
+WITH named AS ({{named_rules}}),
 resolved AS (
     SELECT t.transaction_id, t.account_id, t.item_id, t.date, t.authorized_date, t.name, t.merchant_name,
            coalesce(t.merchant_name, t.name, '(no name)') AS merchant, t.amount,
@@ -133,7 +90,7 @@ resolved AS (
                 ELSE t.category_detailed END AS category_detailed,
            CASE WHEN a.category_primary IS NOT NULL THEN 'user'
                 WHEN r.rule_id IS NOT NULL THEN 'rule' ELSE 'plaid' END AS category_source,
-           r.rule_id AS category_rule_id, m.pair_id AS transfer_pair_id, t.payment_channel, a.note, nm.name_id
+           r.rule_id AS category_rule_id, t.payment_channel, a.note, nm.name_id
     FROM plaid_transactions t
     LEFT JOIN analytics_names nm
       ON nm.merchant_name IS NOT DISTINCT FROM t.merchant_name AND nm.name IS NOT DISTINCT FROM t.name
@@ -141,15 +98,10 @@ resolved AS (
     LEFT JOIN named n ON n.merchant_name IS NOT DISTINCT FROM t.merchant_name AND n.name IS NOT DISTINCT FROM t.name
     LEFT JOIN category_rules r ON r.rule_id = n.rule_id
     LEFT JOIN accounts acc USING (account_id)
-    LEFT JOIN matched m USING (transaction_id)
 )
-SELECT l.transaction_id, l.account_id, l.item_id, l.date, l.authorized_date, l.name, l.merchant_name, l.merchant,
-       l.amount, l.currency, l.pending, l.category_primary, l.category_detailed, l.category_source,
-       l.category_rule_id, l.transfer_pair_id,
-       {_IS_TRANSFER.format(pair_is_user="coalesce(pa.category_primary IS NOT NULL, false)")} AS is_transfer,
-       l.payment_channel, l.note, l.name_id
+SELECT l.*, NULL::VARCHAR AS transfer_pair_id, {_CATEGORY_FLOW} AS flow,
+       {_CATEGORY_FLOW} = 'transfer_outside' AS is_transfer
 FROM resolved l
-LEFT JOIN transaction_annotations pa ON pa.transaction_id = l.transfer_pair_id
 ORDER BY l.date
 """
 
@@ -157,14 +109,18 @@ ROLLUP_SQL = """
 DELETE FROM analytics_daily_by_account;
 DELETE FROM analytics_daily;
 DELETE FROM analytics_daily_merchants;
-INSERT INTO analytics_daily_by_account
-SELECT date, account_id, currency, category_primary, category_detailed, pending, is_transfer, sum(amount), count(*)
+INSERT INTO analytics_daily_by_account BY NAME
+SELECT date, account_id, currency, category_primary, category_detailed, pending, is_transfer, flow,
+       sum(amount) AS amount, sum(greatest(-amount, 0)) AS money_in, sum(greatest(amount, 0)) AS money_out,
+       count(*) AS transactions
 FROM analytics_ledger GROUP BY ALL ORDER BY date;
-INSERT INTO analytics_daily
-SELECT date, currency, category_primary, category_detailed, pending, is_transfer, sum(amount), sum(transactions)
+INSERT INTO analytics_daily BY NAME
+SELECT date, currency, category_primary, category_detailed, pending, is_transfer, flow, sum(amount) AS amount,
+       sum(money_in) AS money_in, sum(money_out) AS money_out, sum(transactions) AS transactions
 FROM analytics_daily_by_account GROUP BY ALL ORDER BY date;
-INSERT INTO analytics_daily_merchants
-SELECT date, currency, merchant, category_primary, pending, is_transfer, sum(amount), count(*)
+INSERT INTO analytics_daily_merchants BY NAME
+SELECT date, currency, merchant, category_primary, pending, is_transfer, flow, sum(amount) AS amount,
+       sum(greatest(-amount, 0)) AS money_in, sum(greatest(amount, 0)) AS money_out, count(*) AS transactions
 FROM analytics_ledger GROUP BY ALL ORDER BY date;
 """
 
@@ -196,8 +152,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute("DELETE FROM analytics_ledger")
         con.execute(NAMES_SQL)
-        con.execute(BUILD_SQL.format(named_rules=NAMED_RULES_SQL if has_rules else NO_RULES_SQL),
-                    {"days": TRANSFER_MATCH_DAYS})  # fmt: skip
+        con.execute(BUILD_SQL.format(named_rules=NAMED_RULES_SQL if has_rules else NO_RULES_SQL))
+        matching.apply_pairs(con)
         con.execute(ROLLUP_SQL)
     finally:
         con.execute(f"SET memory_limit = '{limit}'")
@@ -239,10 +195,8 @@ def reading(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def refresh_rows(con: duckdb.DuckDBPyConnection, condition: str, params: dict[str, object]) -> None:
-    """Re-resolve category and transfer flag of the ledger rows matching `condition` (over alias x).
-
-    Their transfer pairs are re-flagged too, since a user category on one side undoes the pair.
-    """
+    """Re-resolve the category (and the flow that follows) of the ledger rows matching `condition` (over
+    alias x), then match transfers again, since a category decides whether a row can pair."""
     con.execute(
         f"""
         UPDATE analytics_ledger AS l
@@ -255,19 +209,16 @@ def refresh_rows(con: duckdb.DuckDBPyConnection, condition: str, params: dict[st
         """,
         params,
     )
-    pair_is_user = (
-        "coalesce((SELECT p.category_source = 'user' FROM analytics_ledger p "
-        "WHERE p.transaction_id = l.transfer_pair_id), false)"
-    )
     con.execute(
         f"""
-        UPDATE analytics_ledger AS l SET is_transfer = {_IS_TRANSFER.format(pair_is_user=pair_is_user)}
-        WHERE l.transaction_id IN (
-            SELECT x.transaction_id FROM analytics_ledger x WHERE {condition}
-            UNION SELECT x.transfer_pair_id FROM analytics_ledger x WHERE {condition})
+        UPDATE analytics_ledger AS l
+        SET flow = CASE WHEN l.transfer_pair_id IS NOT NULL THEN 'transfer_internal' ELSE {_CATEGORY_FLOW} END,
+            is_transfer = l.transfer_pair_id IS NOT NULL OR {_CATEGORY_FLOW} = 'transfer_outside'
+        WHERE l.transaction_id IN (SELECT x.transaction_id FROM analytics_ledger x WHERE {condition})
         """,
         params,
     )
+    matching.apply_pairs(con)
 
 
 def edit(

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from core.analytics.filters import Filters, Where, ledger_where
+from core.analytics.transfers import LINK_WINDOW_DAYS
 
 SortKey = Literal["date", "amount", "name", "merchant", "category", "account"]
 _SORT_SQL: dict[SortKey, str] = {
@@ -28,7 +29,15 @@ MAX_SEARCH = 100
 COLUMNS = """
     l.transaction_id, l.date, a.name || coalesce(' ••' || a.mask, '') AS account, l.name, l.merchant_name,
     -l.amount AS amount, l.currency, l.category_primary, l.category_detailed, l.category_source, l.pending,
-    l.is_transfer, l.transfer_pair_id, l.note, l.account_id
+    l.is_transfer, l.flow, l.transfer_pair_id, l.note, l.account_id
+"""
+# The other half of each row's transfer pair (at most LINK_WINDOW_DAYS away, so a date range bounds the search).
+PAIRS_SQL = """
+SELECT l.transaction_id AS transfer_pair_id, l.date AS pair_date,
+       a.name || coalesce(' ••' || a.mask, '') AS pair_account
+FROM analytics_ledger l LEFT JOIN accounts a USING (account_id)
+WHERE l.date BETWEEN $first::DATE - $days::INTEGER AND $last::DATE + $days::INTEGER
+  AND list_contains($ids::VARCHAR[], l.transaction_id)
 """
 
 
@@ -108,14 +117,27 @@ def transactions_page(
         """,
         where.bind(limit=page_size, offset=(page - 1) * page_size),
     ).df()
+    rows = with_pairs(con, rows)
     return TransactionPage(
         rows, int(total), float(money_in), float(money_out), page, pages, int(hidden_pending), int(hidden_transfers)
     )
 
 
+def with_pairs(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` plus pair_date and pair_account: where the other half of each transfer pair is."""
+    ids = [str(i) for i in rows["transfer_pair_id"].dropna()]
+    if not ids:
+        return rows.assign(pair_date=None, pair_account=None)
+    pairs = con.execute(
+        PAIRS_SQL, {"ids": ids, "first": rows["date"].min(), "last": rows["date"].max(), "days": LINK_WINDOW_DAYS}
+    ).df()
+    return rows.merge(pairs, on="transfer_pair_id", how="left")
+
+
 def transaction(con: duckdb.DuckDBPyConnection, transaction_id: str) -> pd.DataFrame:
-    """One transaction as the list shows it, plus Plaid's own category (empty frame if unknown)."""
-    return con.execute(
+    """One transaction as the list shows it, plus Plaid's own category and where its pair is (empty frame if
+    unknown)."""
+    return with_pairs(con, con.execute(
         f"""
         SELECT {COLUMNS}, p.category_primary AS plaid_category_primary, p.category_detailed AS plaid_category_detailed
         FROM analytics_ledger l LEFT JOIN accounts a USING (account_id)
@@ -123,4 +145,4 @@ def transaction(con: duckdb.DuckDBPyConnection, transaction_id: str) -> pd.DataF
         WHERE l.transaction_id = $id
         """,
         {"id": transaction_id},
-    ).df()
+    ).df())

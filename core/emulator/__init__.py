@@ -8,6 +8,9 @@
     emu.stop()                 # or use `with start_emulator() as emu:`
     serve(host, port, seed, transactions, state_path)   # foreground until Ctrl-C (`finboard emulator`)
 
+HTTP: a Starlette app served by uvicorn (keep-alive HTTP/1.1); bodies over 1 MiB get 413 and a malformed
+Content-Length 400.
+
 Parameters. port=0 picks a free port. state_path: a JSON file (mode 0600) holding items, SHA-256 hashes of
 tokens, clock advances, custom sandbox transactions, Link sessions and the webhook signing key; processes sharing
 it lock writes (fcntl) and reload on change, so a token or cursor from one works in the other and after a
@@ -44,7 +47,8 @@ INSTITUTION_DOWN, INSTITUTION_NOT_RESPONDING, INSTITUTION_NO_LONGER_SUPPORTED. A
 INVALID_CREDENTIALS. /sandbox/transactions/create works for user_transactions_dynamic items only.
 
 Controls (Python: emu.control.<hook>(...); HTTP: POST /emulator/<hook> with the keyword arguments as a JSON
-object, answering {"result": ...} or 400/404 {"error": "..."}):
+object, answering {"result": ...} or 400/404 {"error": "..."}; only with Content-Type: application/json (else
+415) and no Origin but the emulator's own (else 403), so web pages cannot drive them):
     items()                                   live items: item_id, institution_id, username, today, days_advanced,
                                               error_code, webhook
     advance(item_id=None, days=1)             move one item's clock (None: every item); new transactions (card

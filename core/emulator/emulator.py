@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -14,9 +15,10 @@ from core.emulator.control import Control, call_hook
 from core.emulator.errors import plaid_error
 from core.emulator.ids import request_id
 from core.emulator.link import LinkFlow
-from core.emulator.server import EmulatorHTTPServer, Response
+from core.emulator.server import build_app
 from core.emulator.service import EmulatorService
 from core.emulator.state import StateStore
+from core.serving import ServerThread
 
 _JSON = "application/json"
 # GET path -> (file under core/emulator/static, content type)
@@ -40,19 +42,18 @@ class Emulator:
         self._link = LinkFlow(service)
         static = resources.files("core.emulator").joinpath("static")
         self._static = {path: (static.joinpath(name).read_bytes(), kind) for path, (name, kind) in _STATIC.items()}
-        self._server = EmulatorHTTPServer((host, port), self._app)
-        self.port: int = self._server.server_address[1]
+        self.url = ""
+        self._origins: set[str] = set()  # the emulator's own origins, known once the port is bound
+        app = build_app(self._app, self._control, lambda: self._origins)
+        self._server = ServerThread(app, host, port, name="emulator", timeout_keep_alive=300)
+        self.port: int = self._server.port
         self.url = f"http://{host}:{self.port}"
+        self._origins = {self.url, f"http://localhost:{self.port}"}
         service.base_url = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"emulator-{self.port}", daemon=True)
-        self._thread.start()
 
     def stop(self) -> None:
         """Stop serving, close open connections and the webhook thread."""
-        self._server.shutdown()
-        self._server.close_connections()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._server.stop()
         self._service.webhooks.stop()
 
     def __enter__(self) -> Emulator:
@@ -61,26 +62,25 @@ class Emulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _app(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Response:
-        if path.startswith("/emulator/"):
-            if method != "POST":
-                return 405, _JSON, orjson.dumps({"error": "use POST"}), {}
-            status, payload = call_hook(self.control, path.removeprefix("/emulator/"), body)
-            return status, _JSON, payload, {}
+    def _control(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> tuple[int, str, bytes]:
+        status, payload = call_hook(self.control, path.removeprefix("/emulator/"), body)
+        return status, _JSON, payload
+
+    def _app(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> tuple[int, str, bytes]:
         if method == "GET" and path in self._static:
             payload, kind = self._static[path]
-            return 200, kind, payload, {}
+            return 200, kind, payload
         if method == "POST" and path.startswith(_LINK_API):
             try:
                 request: object = orjson.loads(body or b"{}")
             except orjson.JSONDecodeError:
                 request = None
             status, answer = self._link.handle(path.removeprefix(_LINK_API), request)
-            return status, _JSON, orjson.dumps(answer), {}
+            return status, _JSON, orjson.dumps(answer)
         if method == "POST" and path in self._api.routes:
             status, payload = self._api.handle(path, headers, body)
-            return status, _JSON, payload, {}
-        return 404, _JSON, orjson.dumps(plaid_error("NOT_FOUND", f"unknown endpoint {path}").body(request_id())), {}
+            return status, _JSON, payload
+        return 404, _JSON, orjson.dumps(plaid_error("NOT_FOUND", f"unknown endpoint {path}").body(request_id()))
 
 
 def start_emulator(

@@ -1,101 +1,89 @@
-"""The HTTP server: stdlib ThreadingHTTPServer speaking HTTP/1.1 with keep-alive.
+"""The emulator's HTTP side: a Starlette app (served by uvicorn, see core/serving.py) around the handlers.
 
-Each response is written with one send (headers and body together) and Nagle is off, so small request/response
-exchanges on a kept-alive connection are not delayed by delayed-ACK interplay.
+Handlers are plain functions of (method, path, headers, body) returning (status, content type, body); they run
+in Starlette's thread pool because they hold the service lock and can take a while (the first use of a big world
+generates it). What HTTP itself must refuse is refused here, before a handler runs:
+
+- bodies over MAX_BODY_BYTES (413); a malformed Content-Length never gets this far (uvicorn answers 400);
+- the development controls (POST /emulator/<hook>) take only `application/json` without a foreign `Origin`
+  (415 / 403), so a web page cannot drive them with a "simple" cross-origin request (text/plain, no-cors).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
-import threading
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
+
+import orjson
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 log = logging.getLogger(__name__)
 
-# (method, path, query string, headers, body) -> (status, content type, body, extra headers)
-Response = tuple[int, str, bytes, dict[str, str]]
-App = Callable[[str, str, str, dict[str, str], bytes], Response]
+MAX_BODY_BYTES = 1024 * 1024  # Plaid's requests are small; /sandbox/transactions/create takes at most 10 rows
+_JSON = "application/json"
+NO_STORE = {"Cache-Control": "no-store"}
 
-_REASONS = {
-    200: "OK",
-    302: "Found",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
+# (method, path, headers, body) -> (status, content type, body)
+Handler = Callable[[str, str, Mapping[str, str], bytes], tuple[int, str, bytes]]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    timeout = 300  # idle keep-alive connections are closed after this many seconds
-    server: EmulatorHTTPServer
+def build_app(handle: Handler, control: Handler, own_origins: Callable[[], set[str]]) -> Starlette:
+    """The emulator's ASGI app: `control` answers POST /emulator/<hook>, `handle` everything else."""
 
-    def setup(self) -> None:
-        super().setup()
-        self.server.track(self.connection, True)
+    async def controls(request: Request) -> Response:
+        if request.method != "POST":
+            return _json(405, {"error": "use POST"}, Allow="POST")
+        refusal = _control_refusal(request, own_origins())
+        if refusal:
+            return refusal
+        return await _answer(request, control)
 
-    def finish(self) -> None:
-        self.server.track(self.connection, False)
-        super().finish()
+    async def everything_else(request: Request) -> Response:
+        return await _answer(request, handle)
 
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def _dispatch(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        path, _, query = self.path.partition("?")
-        try:
-            status, content_type, payload, extra = self.server.app(method, path, query, dict(self.headers), body)
-        except Exception:  # a bug must not kill the connection thread silently; the client sees a 500
-            log.exception("emulator failed on %s %s", method, path)
-            status, content_type, payload, extra = 500, "text/plain", b"emulator error", {}
-        head = [
-            f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
-            f"Content-Type: {content_type}",
-            f"Content-Length: {len(payload)}",
-            "Cache-Control: no-store",
+    return Starlette(
+        routes=[
+            Route("/emulator/{hook:path}", controls, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+            Route("/{path:path}", everything_else, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
         ]
-        head += [f"{k}: {v}" for k, v in extra.items()]
-        if self.close_connection:
-            head.append("Connection: close")
-        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Requests are not logged: URLs of the Link page carry link tokens."""
+    )
 
 
-class EmulatorHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+def _control_refusal(request: Request, own_origins: set[str]) -> Response | None:
+    """Why a control request is refused, or None: JSON only, and no Origin but the emulator's own."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != _JSON:
+        return _json(415, {"error": "the controls take a JSON object with Content-Type: application/json"})
+    origin = request.headers.get("origin")
+    if origin is not None and origin.lower() not in own_origins:
+        shown = urlsplit(origin).netloc[:80] or origin[:80]
+        return _json(403, {"error": f"the controls do not answer web pages of other sites ({shown})"})
+    return None
 
-    def __init__(self, address: tuple[str, int], app: App) -> None:
-        self.app = app
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
 
-    def track(self, conn: socket.socket, open_: bool) -> None:
-        with self._connections_lock:
-            if open_:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
+async def _answer(request: Request, handler: Handler) -> Response:
+    too_large = _json(413, {"error": f"the body is over {MAX_BODY_BYTES} bytes"}, Connection="close")
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:  # digits: uvicorn refused anything else
+        return too_large
+    body = bytearray()
+    async for chunk in request.stream():  # chunked bodies have no length to check in advance
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return too_large
+    try:
+        status, content_type, payload = await run_in_threadpool(
+            handler, request.method, request.url.path, request.headers, bytes(body)
+        )
+    except Exception:  # a bug answers 500 and is logged; the server keeps serving
+        log.exception("emulator failed on %s %s", request.method, request.url.path)
+        status, content_type, payload = 500, "text/plain", b"emulator error"
+    return Response(payload, status, headers=NO_STORE, media_type=content_type)
 
-    def close_connections(self) -> None:
-        """Drop kept-alive connections so a stopped emulator stops answering."""
-        with self._connections_lock:
-            for conn in self._connections:
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-            self._connections.clear()
+
+def _json(status: int, body: object, **headers: str) -> Response:
+    return Response(orjson.dumps(body), status, headers={**NO_STORE, **headers}, media_type=_JSON)

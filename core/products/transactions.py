@@ -188,7 +188,10 @@ PRODUCT = Product(
     counted="transactions",
     webhooks=frozenset({("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE")}),
     ignored_webhooks={("TRANSACTIONS", code): "legacy /transactions/get webhook" for code in LEGACY_WEBHOOK_CODES},
-    # The person's categories, notes and tags on the item's transactions.
-    derived=(Derived("transaction_annotations", "transaction_id", "plaid_transaction_rows"),),
+    # The person's categories, notes and tags on the item's transactions, and their transfer decisions.
+    derived=(
+        Derived("transaction_annotations", "transaction_id", "plaid_transaction_rows"),
+        Derived("transfer_decisions", "transaction_id", "plaid_transaction_rows"),
+    ),
     linkable=True,
 )

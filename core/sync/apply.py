@@ -5,7 +5,8 @@ STAGE_CHUNK_ROWS rows, hidden (staged_batch set; the plaid_transactions view sho
 without it), so each holds the file for a fraction of a second even for a million rows. Then
 one short transaction reveals them: everything an update changes (transactions, the user's
 annotations that follow a pending transaction to its posted one, accounts, today's balance
-snapshot, the derived history, the new cursor and the item's health) becomes visible together,
+snapshot, the derived history, the new cursor and the item's health; the person's transfer decisions
+follow pending transactions the same way) becomes visible together,
 so a reader sees the state before the update or after it, and a crash at any instant leaves one
 of the two. Hidden rows left by a run that died are deleted by the item's next sync.
 """
@@ -78,6 +79,31 @@ WHERE transaction_id IN (
 AND transaction_id NOT IN (SELECT transaction_id FROM plaid_transactions)
 """
 
+# The person's transfer decisions (confirmed, linked, "not a transfer") follow a pending transaction to
+# the posted one the same way, and the other half of a pair then points at the posted one.
+CARRY_TRANSFER_DECISIONS = """
+INSERT INTO transfer_decisions (transaction_id, decision, pair_id, updated_at)
+SELECT u.transaction_id, d.decision, d.pair_id, d.updated_at
+FROM read_parquet($final) u
+JOIN transfer_decisions d ON d.transaction_id = u.pending_transaction_id
+WHERE NOT u.removed
+  AND u.transaction_id NOT IN (SELECT transaction_id FROM plaid_transactions WHERE item_id = $item_id)
+ON CONFLICT (transaction_id) DO NOTHING
+"""
+REPOINT_TRANSFER_DECISIONS = """
+UPDATE transfer_decisions AS d SET pair_id = u.transaction_id
+FROM read_parquet($final) u
+WHERE NOT u.removed AND d.pair_id = u.pending_transaction_id
+  AND u.transaction_id IN (SELECT transaction_id FROM transfer_decisions)
+"""
+DROP_MOVED_TRANSFER_DECISIONS = """
+DELETE FROM transfer_decisions
+WHERE transaction_id IN (
+    SELECT pending_transaction_id FROM read_parquet($final) WHERE NOT removed AND pending_transaction_id IS NOT NULL
+)
+AND transaction_id NOT IN (SELECT transaction_id FROM plaid_transactions)
+"""
+
 DELETE_CHANGED = """
 DELETE FROM plaid_transaction_rows
 WHERE item_id = $item_id AND staged_batch IS NULL
@@ -136,11 +162,16 @@ def apply_update(con: duckdb.DuckDBPyConnection, update: ItemUpdate, final: Fina
     params = {"final": str(final.path), "item_id": update.item_id}
     if final.rows:
         carried = con.execute(CARRY_ANNOTATIONS, params).fetchall()[0][0]
+        moved = con.execute(CARRY_TRANSFER_DECISIONS, params).fetchall()[0][0]
+        if moved:
+            con.execute(REPOINT_TRANSFER_DECISIONS, {"final": params["final"]})
         if _has_transactions(con, update.item_id):  # a first sync has nothing to replace
             con.execute(DELETE_CHANGED, params)
         con.execute(REVEAL, {"batch": batch})
         if carried:
             con.execute(DROP_MOVED_ANNOTATIONS, {"final": params["final"]})
+        if moved:
+            con.execute(DROP_MOVED_TRANSFER_DECISIONS, {"final": params["final"]})
     if update.accounts is not None:
         store_accounts(con, update.item_id, update.accounts, update.now)
     derive_history(con, update.item_id)

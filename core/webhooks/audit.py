@@ -8,8 +8,11 @@ from datetime import datetime
 
 from core.store import Store
 
-# The log is for people reading the Connections page; a flood of forgeries must not grow it forever.
+# The log is for people reading the Connections page; a flood of forgeries must not grow it forever, nor push
+# out what Plaid sent: each kind keeps its newest rows, refusals (outcome "rejected: ...") and the rest apart.
 KEEP_EVENTS = 10_000
+KEEP_REFUSALS = 10_000
+REFUSED = "outcome LIKE 'rejected:%'"
 # Claimed fields of an unverified request are attacker-controlled: store them short.
 MAX_FIELD = 64
 
@@ -38,16 +41,22 @@ def short(value: object) -> str | None:
 
 
 def record_events(store: Store, events: Sequence[WebhookEvent]) -> None:
-    """Append events in one transaction and keep only the newest KEEP_EVENTS."""
+    """Append events in one transaction (an event with an existing id replaces its time and outcome: a summary
+    row counting on); then keep the newest KEEP_REFUSALS refusals and the newest KEEP_EVENTS other events."""
     if not events:
         return
     with store.transaction() as con:
-        con.executemany(f"INSERT INTO webhook_events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", map(astuple, events))
-        con.execute(
-            "DELETE FROM webhook_events WHERE event_id IN (SELECT event_id FROM webhook_events "
-            "ORDER BY received_at DESC, event_id DESC OFFSET ?)",
-            [KEEP_EVENTS],
+        con.executemany(
+            f"INSERT INTO webhook_events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) "
+            "DO UPDATE SET received_at = excluded.received_at, outcome = excluded.outcome",
+            map(astuple, events),
         )
+        for kind, keep in ((REFUSED, KEEP_REFUSALS), (f"NOT {REFUSED}", KEEP_EVENTS)):
+            con.execute(
+                "DELETE FROM webhook_events WHERE event_id IN (SELECT event_id FROM webhook_events "
+                f"WHERE {kind} ORDER BY received_at DESC, event_id DESC OFFSET ?)",
+                [keep],
+            )
 
 
 def set_outcome(store: Store, event_ids: Iterable[str], outcome: str) -> None:

@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
 BUSY_RETRY_SECONDS = 1.0
+# Refused requests cost a bounded number of audit rows: this many a minute each get a row, the rest of that
+# minute are counted in one row. A flood of forgeries can neither grow the log nor crowd out what Plaid sent.
+REFUSALS_PER_MINUTE = 30
 
 T = TypeVar("T")
 
@@ -66,15 +69,23 @@ class WebhookProcessor:
         self._max_pending = max_pending
         self._cond = threading.Condition()
         self._pending: deque[Delivery] = deque()
+        self._refusals = RefusalCounter(secrets.token_hex(4))
         self._busy = False
         self._stopping = False
         self._thread = threading.Thread(target=self._work, name="webhook-processor", daemon=True)
         self._thread.start()
 
     def submit(self, delivery: Delivery) -> bool:
-        """Queue a delivery; False when the queue is full (the sender should retry later)."""
+        """Queue a delivery; False when the queue is full (the sender should retry later).
+
+        A refusal over this minute's budget is only counted, for the minute's summary row."""
         with self._cond:
-            if len(self._pending) >= self._max_pending or self._stopping:
+            if self._stopping:
+                return False
+            if delivery.rejection is not None and not self._refusals.admit(delivery.received_at):
+                self._cond.notify_all()
+                return True
+            if len(self._pending) >= self._max_pending:
                 return False
             self._pending.append(delivery)
             self._cond.notify_all()
@@ -82,7 +93,9 @@ class WebhookProcessor:
 
     def wait_idle(self, timeout: float) -> bool:
         with self._cond:
-            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+            return self._cond.wait_for(
+                lambda: not self._pending and not self._refusals.unrecorded and not self._busy, timeout
+            )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish what is queued (up to `timeout`), then end the thread."""
@@ -95,21 +108,22 @@ class WebhookProcessor:
     def _work(self) -> None:
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._pending or self._stopping)
-                if self._stopping and not self._pending:
+                self._cond.wait_for(lambda: self._pending or self._refusals.unrecorded or self._stopping)
+                if self._stopping and not self._pending and not self._refusals.unrecorded:
                     return
                 batch = [self._pending.popleft() for _ in range(min(MAX_BATCH, len(self._pending)))]
+                summaries = self._refusals.summaries()
                 self._busy = True
             try:
-                self._process_until_done(batch)
+                self._process_until_done(batch, summaries)
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
 
-    def _process_until_done(self, batch: list[Delivery]) -> None:
+    def _process_until_done(self, batch: list[Delivery], summaries: list[WebhookEvent]) -> None:
         try:
-            self._process(batch)
+            self._process(batch, summaries)
         except Exception:
             log.exception("could not process %d webhook deliveries; they were dropped", len(batch))
 
@@ -124,8 +138,8 @@ class WebhookProcessor:
                 log.warning("webhooks wait for the database: %s", e)
                 time.sleep(BUSY_RETRY_SECONDS)
 
-    def _process(self, batch: list[Delivery]) -> None:
-        statuses = self._retrying(self._item_statuses)
+    def _process(self, batch: list[Delivery], summaries: list[WebhookEvent]) -> None:
+        statuses = self._retrying(self._item_statuses) if batch else {}
         events: list[WebhookEvent] = []
         jobs: list[tuple[ItemJob, str]] = []
         for delivery in batch:
@@ -151,8 +165,10 @@ class WebhookProcessor:
                     delivery.body_sha256,
                 )
             )  # fmt: skip
+        events += summaries
         self._retrying(partial(record_events, self._ws.store, events))
-        self._ws.store.bump_data_version()
+        if any(d.rejection is None for d in batch):
+            self._ws.store.bump_data_version()  # refusals changed nothing a page shows: no rerun for them
         for event in events:
             log.info("webhook %s/%s item %s: %s", event.webhook_type, event.webhook_code, event.item_id, event.outcome)
         # After the audit rows exist, so a job that finishes fast finds its events to update.
@@ -162,6 +178,52 @@ class WebhookProcessor:
     def _item_statuses(self) -> dict[str, str]:
         with self._ws.store.connect() as con:
             return {str(i): str(s) for i, s in con.execute("SELECT item_id, status FROM items").fetchall()}
+
+
+class RefusalCounter:
+    """Per minute: the first REFUSALS_PER_MINUTE refusals get rows, the rest are counted in one summary row.
+
+    Not thread-safe: the processor calls it under its lock."""
+
+    def __init__(self, process_tag: str) -> None:
+        self._tag = process_tag  # two receivers (run, webhooks) keep separate summary rows
+        self._admitted: dict[datetime, int] = {}
+        self._counted: dict[datetime, tuple[int, datetime]] = {}  # minute -> (refusals over the budget, last)
+        self._changed: set[datetime] = set()
+
+    @property
+    def unrecorded(self) -> bool:
+        return bool(self._changed)
+
+    def admit(self, received_at: datetime) -> bool:
+        """True if this refusal gets its own row; otherwise it is counted for its minute's summary."""
+        minute = received_at.replace(second=0, microsecond=0)
+        for old in [m for m in self._admitted if m < minute - timedelta(minutes=2) and m not in self._changed]:
+            self._admitted.pop(old, None)
+            self._counted.pop(old, None)
+        if self._admitted.get(minute, 0) < REFUSALS_PER_MINUTE:
+            self._admitted[minute] = self._admitted.get(minute, 0) + 1
+            return True
+        count = self._counted.get(minute, (0, received_at))[0] + 1
+        self._counted[minute] = (count, received_at)
+        self._changed.add(minute)
+        return False
+
+    def summaries(self) -> list[WebhookEvent]:
+        """The summary rows changed since the last call (written with the same id, so each minute has one)."""
+        rows = []
+        for minute in sorted(self._changed):
+            count, last = self._counted[minute]
+            rows.append(
+                WebhookEvent(
+                    f"{minute:%Y%m%d%H%M}59999999-refusals-{self._tag}", last, None, None, None, False,
+                    f"rejected: {count} more refused requests in the minute from {minute:%H:%M} UTC, not logged one "
+                    f"by one (only {REFUSALS_PER_MINUTE} a minute are)",
+                    None,
+                )
+            )  # fmt: skip
+        self._changed.clear()
+        return rows
 
 
 def run_item_job(ws: Workspace, job: ItemJob, event_ids: list[str]) -> None:

@@ -1,27 +1,31 @@
 """The webhook receiver: `POST /plaid/webhook` on a local port, answered at once, applied in the background.
 
-A request thread checks the request (JSON, bounded size), verifies Plaid's signature over the
-raw body, and hands the delivery to the processor; it never touches the database, so Plaid gets
-its answer in milliseconds even while a sync holds the file. Anything not proven to come from
-Plaid is answered 4xx and only written to the audit log.
+A Starlette app served by uvicorn (core/serving.py) checks the request (JSON, bounded size), verifies Plaid's
+signature over the raw body in a worker thread, and hands the delivery to the processor; it never touches the
+database, so Plaid gets its answer in milliseconds even while a sync holds the file. Anything not proven to come
+from Plaid is answered 4xx and only written to the audit log, within the processor's refusal budget.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
+from core.serving import ServerThread
 from core.webhooks.jobs import ItemJobQueue
 from core.webhooks.processor import Delivery, WebhookProcessor, run_item_job, utc_now
 from core.webhooks.verification import (
@@ -39,6 +43,7 @@ WEBHOOK_PATH = "/plaid/webhook"
 HEALTH_PATH = "/health"
 MAX_BODY_BYTES = 64 * 1024  # Plaid's webhooks are a few hundred bytes
 READ_TIMEOUT_SECONDS = 10
+MAX_CONNECTIONS = 200  # beyond this, uvicorn answers 503 at once (Plaid retries; a flood holds no more)
 
 
 class ReplayGuard:
@@ -83,17 +88,21 @@ class WebhookReceiver:
         )
         self.replays = ReplayGuard()
         self.host = host
-        self._server = _Server((host, port), self)
         self.jobs = jobs or ItemJobQueue(lambda job, events: run_item_job(ws, job, events))
         self.processor = WebhookProcessor(ws, self.jobs)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhook-receiver", daemon=True
-        )
-        self._thread.start()
+        try:
+            self._server = ServerThread(
+                build_app(self), host, port, name="webhook-receiver", limit_concurrency=MAX_CONNECTIONS,
+                timeout_keep_alive=READ_TIMEOUT_SECONDS,
+            )  # fmt: skip
+        except OSError:
+            self.processor.stop()
+            self.jobs.stop()
+            raise
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        return self._server.port
 
     @property
     def url(self) -> str:
@@ -105,8 +114,7 @@ class WebhookReceiver:
         return self.processor.wait_idle(timeout) and self.jobs.wait_idle(max(0.0, deadline - time.monotonic()))
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
         self.processor.stop()
         self.jobs.stop()
 
@@ -153,82 +161,52 @@ def _json_object(body: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+def build_app(receiver: WebhookReceiver) -> Starlette:
+    """POST /plaid/webhook (JSON only, at most MAX_BODY_BYTES, read within READ_TIMEOUT_SECONDS) and GET /health."""
 
-    def __init__(self, address: tuple[str, int], receiver: WebhookReceiver) -> None:
-        self.receiver = receiver
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up is routine (keep-alive connections closed by the sender); anything else is a bug."""
-        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            log.debug("connection from %s ended: %s", client_address[0], sys.exc_info()[1])
-        else:
-            log.exception("webhook request from %s failed", client_address[0])
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"  # keep-alive: a burst reuses connections
-    server_version = "Finboard-webhooks"
-    timeout = READ_TIMEOUT_SECONDS
-    disable_nagle_algorithm = True  # the answer's headers and body go out at once, not 40 ms apart
-
-    def do_GET(self) -> None:
-        if urlsplit(self.path).path == HEALTH_PATH:
-            self._answer(HTTPStatus.OK, "ok")
-        elif urlsplit(self.path).path == WEBHOOK_PATH:
-            self._answer(HTTPStatus.METHOD_NOT_ALLOWED, "POST only", Allow="POST")
-        else:
-            self._answer(HTTPStatus.NOT_FOUND, "not found")
-
-    def do_POST(self) -> None:
-        receiver = self.server.receiver
-        if urlsplit(self.path).path != WEBHOOK_PATH:
-            self._refuse(HTTPStatus.NOT_FOUND, "not found")
-            return
-        if self.headers.get_content_type() != "application/json":
-            receiver.reject_request(f"content type {self.headers.get_content_type()[:40]} is not JSON")
-            self._refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json")
-            return
-        length = self._content_length()
-        if length is None:
-            receiver.reject_request("no valid Content-Length")
-            self._refuse(HTTPStatus.LENGTH_REQUIRED, "Content-Length required")
-            return
-        if length > MAX_BODY_BYTES:
-            receiver.reject_request(f"body of {length} bytes is over {MAX_BODY_BYTES}")
-            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"at most {MAX_BODY_BYTES} bytes")
-            return
-        body = self.rfile.read(length)
-        status, message = receiver.accept(dict(self.headers.items()), body)
-        self._answer(status, message)
-
-    def _content_length(self) -> int | None:
-        if self.headers.get("Transfer-Encoding"):
-            return None
+    async def webhook(request: Request) -> Response:
+        if request.method != "POST":
+            return _answer(HTTPStatus.METHOD_NOT_ALLOWED, "POST only", Allow="POST")
+        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media_type != "application/json":
+            return _refuse(receiver, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json",
+                           f"content type {media_type[:40] or 'none'} is not JSON")  # fmt: skip
+        length = request.headers.get("content-length")
+        if length is None or "transfer-encoding" in request.headers:
+            return _refuse(receiver, HTTPStatus.LENGTH_REQUIRED, "Content-Length required", "no valid Content-Length")
+        if int(length) > MAX_BODY_BYTES:  # digits only: the HTTP parser refused anything else with a 400
+            return _refuse(receiver, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"at most {MAX_BODY_BYTES} bytes",
+                           f"body of {length} bytes is over {MAX_BODY_BYTES}")  # fmt: skip
         try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            return None
-        return length if length >= 0 else None
+            body = await asyncio.wait_for(request.body(), READ_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return _refuse(receiver, HTTPStatus.REQUEST_TIMEOUT, "the body came too slowly", "body not sent in time")
+        # Verification may fetch Plaid's key over the network: off the event loop.
+        status, message = await run_in_threadpool(receiver.accept, dict(request.headers.items()), body)
+        return _answer(status, message)
 
-    def _refuse(self, status: HTTPStatus, message: str) -> None:
-        """Answer without reading the body, so the connection cannot be reused."""
-        self.close_connection = True
-        self._answer(status, message, Connection="close")
+    async def health(request: Request) -> Response:
+        return _answer(HTTPStatus.OK, "ok")
 
-    def _answer(self, status: HTTPStatus, message: str, **headers: str) -> None:
-        key = "status" if status < 400 else "error"
-        body = orjson.dumps({key: message})
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+    async def not_found(request: Request) -> Response:
+        return _answer(HTTPStatus.NOT_FOUND, "not found", Connection="close")
 
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    return Starlette(
+        routes=[
+            Route(WEBHOOK_PATH, webhook, methods=methods),
+            Route(HEALTH_PATH, health, methods=["GET"]),
+            Route("/{path:path}", not_found, methods=methods),
+        ]
+    )
+
+
+def _refuse(receiver: WebhookReceiver, status: HTTPStatus, message: str, reason: str) -> Response:
+    """Refused before the body was read: recorded (within the refusal budget), and the connection is closed."""
+    receiver.reject_request(reason)
+    return _answer(status, message, Connection="close")
+
+
+def _answer(status: HTTPStatus, message: str, **headers: str) -> Response:
+    key = "status" if status < 400 else "error"
+    return Response(orjson.dumps({key: message}), status, headers=headers, media_type="application/json")

@@ -213,7 +213,7 @@ def test_chart_data_downloads_as_csv(server, page, tmp_path):
     assert download.suggested_filename.startswith("finboard-cash-flow-")
     download.save_as(tmp_path / "flow.csv")
     header = (tmp_path / "flow.csv").read_text().splitlines()[0]
-    assert header == "period,currency,income,spending,net,cumulative_net"
+    assert header == "period,currency,income,spending,net,cumulative_net,transfers_in_outside,transfers_out_outside"
 
 
 def test_clicking_a_category_lists_its_transactions(server, page):
@@ -238,3 +238,57 @@ def test_screenshot_of_every_page(server, page, name):
     page.wait_for_timeout(1000)  # let Plotly finish drawing
     assert page.get_by_test_id("stException").count() == 0
     page.screenshot(path=str(ARTIFACTS / f"analytics-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("period", "name"), [("this_month", "this-month"), ("year_to_date", "year-to-date")])
+def test_the_overview_says_which_dates_it_compares(server, synced_db, page, period, name):
+    from core.analytics.filters import Filters, describe_period
+    from core.store import Store
+
+    filters = Filters(period=period, currency="USD")
+    with ledger.reading(Store(synced_db)) as con:
+        expected = cash_flow.totals(con, filters, date.today()).iloc[0]
+    page.goto(f"{server}/?period={period}&currency=USD")
+    wait_for_streamlit(page)
+    page.wait_for_timeout(1000)  # let Plotly finish drawing
+    caption = page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first.inner_text()
+    assert caption.startswith(describe_period(filters, date.today()))
+    assert metric(page, "Income") == money(float(expected["income"]), "USD")  # 0, not a dash, early in a month
+    assert "came in from" in page.get_by_test_id("stMain").inner_text()
+    page.screenshot(path=str(ARTIFACTS / f"analytics-overview-{name}.png"), full_page=True)
+
+
+def test_the_sankey_shows_transfers_to_and_from_outside_beside_income(server, page):
+    page.goto(f"{server}/cash_flow?period=last_12_months&currency=USD")
+    wait_for_streamlit(page)
+    sankey = page.get_by_test_id("stPlotlyChart").nth(2)
+    sankey.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    labels = [t.strip() for t in sankey.locator("g.sankey-node text").all_text_contents()]
+    assert "Income" in labels and ("Saved" in labels or "Drawn from savings" in labels)
+    assert "Transfers outside Finboard" in labels
+    assert any(label.endswith("(out)") for label in labels)  # ATM cash, investments
+    sankey.screenshot(path=str(ARTIFACTS / "analytics-sankey-outside-transfers.png"))
+
+
+def test_a_suggested_transfer_pair_is_confirmed_in_the_browser(server, synced_db, page):
+    from core.store import Store
+
+    page.goto(f"{server}/transactions?period=last_12_months&currency=USD")
+    wait_for_streamlit(page)
+    review = page.get_by_test_id("stDataFrame").last
+    review.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = review.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 38 + 17)  # the first pair's selection box
+    wait_for_streamlit(page)
+    confirm = page.get_by_role("button", name="Confirm pair")
+    confirm.scroll_into_view_if_needed()
+    page.get_by_role("heading", name="Transfers between your accounts").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "analytics-transfer-review.png"))
+    confirm.click()
+    wait_for_streamlit(page)
+    with Store(synced_db).connect() as con:
+        decided = con.execute("SELECT count(*) FROM transfer_decisions WHERE decision = 'pair'").fetchone()
+    assert decided == (2,)  # both halves, each pointing at the other

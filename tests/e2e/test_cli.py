@@ -145,3 +145,35 @@ def test_sigterm_stops_finboard_run_and_its_dashboard(tmp_path):
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, 9)
+
+
+@pytest.mark.parametrize("command", ["run", "emulator", "webhooks"])
+@pytest.mark.parametrize("port", ["99999", "-1", "0", "http"])
+def test_a_port_out_of_range_is_a_usage_error(command, port, tmp_path):
+    env = {**os.environ, "FINBOARD_DB": str(tmp_path / "a.duckdb")}
+    done = finboard(command, "--port", port, env=env)
+    assert done.returncode == 2
+    assert f"argument --port: '{port}' is not a port number; use one from 1 to 65535" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "a.duckdb").exists()
+
+
+def test_a_busy_emulator_port_is_one_line_and_exit_1(emulator):
+    port = emulator.rsplit(":", 1)[1]
+    done = finboard("emulator", "--port", port, env=dict(os.environ))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"finboard: Port {port} is already in use (another Finboard?). Stop it, or pick another: "
+        f"`finboard emulator --port {int(port) + 1}`."
+    ]
+
+
+def test_a_busy_dashboard_port_is_one_line_and_exit_1(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAID_", "FINBOARD_"))}
+        done = finboard("run", "--port", str(port), env={**env, "FINBOARD_DB": str(tmp_path / "a.duckdb")})
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"finboard: Port {port} is already in use (another Finboard or Streamlit?). Stop it, or pick another "
+        f"port: `finboard run --port {port + 1}` (or `make run PORT={port + 1}`)."
+    ]

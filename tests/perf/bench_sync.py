@@ -149,7 +149,8 @@ class Emulator:
         """Generate the item's world now (the emulator does it on first use), outside the timings."""
         started = time.perf_counter()
         request = urllib.request.Request(
-            f"{self.url}/emulator/accounts", data=json.dumps({"item_id": item_id}).encode(), method="POST"
+            f"{self.url}/emulator/accounts", data=json.dumps({"item_id": item_id}).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
         )
         urllib.request.urlopen(request, timeout=600).read()
         return time.perf_counter() - started

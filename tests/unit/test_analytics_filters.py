@@ -98,39 +98,6 @@ def test_a_repeated_single_value_uses_the_first():
     assert "given 2 times" in parsed.problems[0]
 
 
-@pytest.mark.parametrize(
-    ("period", "start", "end"),
-    [
-        ("this_month", date(2025, 3, 1), TODAY),
-        ("last_month", date(2025, 2, 1), date(2025, 2, 28)),
-        ("last_30_days", date(2025, 2, 9), TODAY),
-        ("last_90_days", date(2024, 12, 11), TODAY),
-        ("last_12_months", date(2024, 4, 1), TODAY),
-        ("year_to_date", date(2025, 1, 1), TODAY),
-        ("last_year", date(2024, 1, 1), date(2024, 12, 31)),
-        ("all", None, None),
-    ],
-)
-def test_presets_cover_the_expected_dates(period, start, end):
-    assert Filters(period=period).window(TODAY) == Window(start, end)
-
-
-@pytest.mark.parametrize(
-    ("period", "previous"),
-    [
-        ("this_month", Window(date(2025, 2, 1), date(2025, 2, 10))),  # month to date vs the same days before
-        ("last_month", Window(date(2025, 1, 1), date(2025, 1, 31))),
-        ("last_30_days", Window(date(2025, 1, 10), date(2025, 2, 8))),
-        ("last_12_months", Window(date(2023, 4, 1), date(2024, 3, 31))),
-        ("year_to_date", Window(date(2024, 1, 1), date(2024, 3, 10))),
-        ("last_year", Window(date(2023, 1, 1), date(2023, 12, 31))),
-        ("all", None),
-    ],
-)
-def test_previous_window_is_the_comparable_one_before(period, previous):
-    assert Filters(period=period).previous_window(TODAY) == previous
-
-
 def test_previous_month_to_date_stops_at_the_end_of_a_shorter_month():
     assert Filters(period="this_month").previous_window(date(2025, 3, 31)) == Window(
         date(2025, 2, 1), date(2025, 2, 28)

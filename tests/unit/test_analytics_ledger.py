@@ -34,12 +34,25 @@ def flags(store):
     return {tid: (is_transfer, pair) for tid, is_transfer, pair in rows}
 
 
-def test_transfers_by_category_and_by_matched_pair(store):
+def flows(store):
+    with ledger.reading(store) as con:
+        return dict(con.execute("SELECT transaction_id, flow FROM analytics_ledger").fetchall())
+
+
+def test_transfers_by_matched_pair_and_outside_transfers_by_category(store):
     f = flags(store)
-    assert f["t-ccpay-out"] == (True, "t-ccpay-in")  # credit-card payment, also a pair
+    assert f["t-ccpay-out"] == (True, "t-ccpay-in")  # credit-card payment from checking, received by the card
     assert f["t-ccpay-in"] == (True, "t-ccpay-out")
-    assert f["t-save-out"] == (True, "t-save-in")  # GENERAL_SERVICES by Plaid: only the pair says transfer
+    assert f["t-save-out"] == (True, "t-save-in")
     assert f["t-save-in"] == (True, "t-save-out")
+    assert f["t-atm"] == (True, None)  # cash out of Finboard: a transfer with no twin
+    assert flows(store) == {
+        **{t: "income" for t in ("t-pay-jan", "t-pay-feb", "t-eur-pay", "t-interest")},
+        **{t: "transfer_internal" for t in ("t-ccpay-out", "t-ccpay-in", "t-save-out", "t-save-in")},
+        **{t: "transfer_outside" for t in ("t-atm", "t-deposit")},
+        **{t: "spending" for t in ("t-rent", "t-coffee1", "t-eur-food", "t-grocery", "t-refund", "t-gas",
+                                   "t-return", "t-fee", "t-pending", "t-rent-feb", "t-coffee2")},
+    }  # fmt: skip
 
 
 def test_opposite_amounts_too_far_apart_or_with_income_are_not_pairs(store):
@@ -84,31 +97,48 @@ def test_a_merchant_charge_and_its_refund_on_another_card_are_not_a_transfer(sto
 
 
 def test_a_pair_is_one_to_one_and_picks_the_closest_date(store):
+    out = ("TRANSFER_OUT", "TRANSFER_OUT_ACCOUNT_TRANSFER")
     with store.transaction() as con:
-        insert_transaction(con, "t-dup-out1", "chk", "2025-02-10", "XFER", None, "77.00", "USD", False, None, None)
-        insert_transaction(con, "t-dup-out2", "chk", "2025-02-12", "XFER", None, "77.00", "USD", False, None, None)
-        insert_transaction(con, "t-dup-in", "sav", "2025-02-13", "XFER", None, "-77.00", "USD", False, None, None)
+        insert_transaction(con, "t-dup-out1", "chk", "2025-02-10", "XFER", None, "77.00", "USD", False, *out)
+        insert_transaction(con, "t-dup-out2", "chk", "2025-02-12", "XFER", None, "77.00", "USD", False, *out)
+        insert_transaction(con, "t-dup-in", "sav", "2025-02-13", "XFER", None, "-77.00", "USD", False,
+                           "TRANSFER_IN", "TRANSFER_IN_ACCOUNT_TRANSFER")  # fmt: skip
     f = flags(store)
     assert f["t-dup-in"] == (True, "t-dup-out2")
     assert f["t-dup-out2"] == (True, "t-dup-in")
-    assert f["t-dup-out1"] == (False, None)
+    assert f["t-dup-out1"] == (True, None)  # an outside transfer: its twin is not in Finboard
 
 
-def test_transfers_are_excluded_unless_asked_for(store):
+def test_rows_without_a_transfer_category_never_pair(store):
+    """Two merchant-less rows of opposite amounts a day apart are not evidence of a transfer."""
+    with store.transaction() as con:
+        insert_transaction(con, "t-x-out", "chk", "2025-02-10", "XFER", None, "88.00", "USD", False, None, None)
+        insert_transaction(con, "t-x-in", "sav", "2025-02-11", "XFER", None, "-88.00", "USD", False, "OTHER",
+                           "OTHER_OTHER")  # fmt: skip
+    f = flags(store)
+    assert f["t-x-out"] == (True, None)  # no category at all: counted like OTHER, an outside transfer
+    assert f["t-x-in"] == (True, None)
+
+
+def test_the_transfer_toggle_lists_transfers_but_never_changes_the_money_figures(store):
     chk_only = Filters(
         period="custom", start=date(2025, 1, 1), end=date(2025, 1, 31), accounts=("chk",), currency="USD"
     )
     assert jan_usd(store, chk_only) == (3000.0, 1252.0)  # rent 1200 + gas 40 + fee 12
     with_transfers = Filters(**{**chk_only.__dict__, "include_transfers": True})
-    assert jan_usd(store, with_transfers) == (3000.0, 1887.5)  # + card payment 135.50 + savings 500
+    assert jan_usd(store, with_transfers) == (3000.0, 1252.0)
+    with ledger.reading(store) as con:
+        row = totals(con, chk_only, TODAY).iloc[0]
+    # the card payment and the move to savings are internal; the ATM cash is an outside transfer
+    assert (float(row["transfers_out_internal"]), float(row["transfers_out_outside"])) == (635.5, 60.0)
 
 
 def test_a_user_category_beats_plaid_and_undoes_a_transfer_pair(store):
     categorize.set_category(store, "t-save-in", "INCOME", "INCOME_OTHER_INCOME")
     f = flags(store)
-    assert f["t-save-in"] == (False, "t-save-out")
-    assert f["t-save-out"] == (False, "t-save-in")  # the other half is spending again
-    assert jan_usd(store) == (3512.0, 1847.5)
+    assert f["t-save-in"] == (False, None)  # income now, so no longer evidence of a transfer
+    assert f["t-save-out"] == (True, None)  # the other half is left as money sent outside
+    assert jan_usd(store) == (3512.0, 1347.5)
 
 
 def test_setting_a_transfer_category_makes_a_transfer(store):
@@ -165,7 +195,9 @@ def test_clearing_a_user_category_restores_the_rule(store):
 
 def test_edits_patch_the_ledger_exactly_as_a_rebuild_would(store):
     categorize.add_rule(store, "transfer", "GENERAL_SERVICES", None)
+    categorize.add_rule(store, "payment thank", "TRANSFER_IN", "TRANSFER_IN_ACCOUNT_TRANSFER")
     categorize.set_category(store, "t-save-in", "OTHER", None)
+    categorize.set_category(store, "t-save-out", "TRANSFER_OUT", None)
     categorize.set_category(store, "t-ccpay-in", "FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE")
     patched = snapshot(store)
     with store.transaction() as con:

@@ -1,11 +1,12 @@
 """Cash flow, categories, balances, overview and the transaction list on the hand-made world.
 
-Every expected number is worked out by hand from tests/worlds.py (January 2025, USD, posted,
-transfers excluded unless said otherwise):
+Every expected number is worked out by hand from tests/worlds.py (January 2025, USD, posted):
   income   = payroll 3000 + interest 12                                             = 3012.00
   spending = rent 1200 + coffee 5.50 + groceries 150.25 - refund 20.25 + gas 40
              - return 40 + fee 12                                                    = 1347.50
   net      = 1664.50; savings rate = 1664.50 / 3012
+  outside transfers: in = check deposit 250, out = ATM cash 60 (beside net, not in it)
+  internal transfers: card payment 135.50 and savings 500, each in and out: in none of the above
 """
 
 from __future__ import annotations
@@ -69,13 +70,27 @@ def test_no_change_is_claimed_when_nothing_happened_in_the_previous_period(con):
 def test_cash_flow_per_week_with_running_net(con):
     frame, interval = cash_flow.cash_flow(con, JAN_USD, TODAY, "week")
     assert interval == "week"
-    assert records(frame, "period", "income", "spending", "net", "cumulative_net") == [
-        (date(2024, 12, 30), 3000.0, 1200.0, 1800.0, 1800.0),
-        (date(2025, 1, 6), 0.0, 135.5, -135.5, 1664.5),  # coffee + groceries - refund
-        (date(2025, 1, 13), 0.0, 40.0, -40.0, 1624.5),
-        (date(2025, 1, 20), 0.0, -40.0, 40.0, 1664.5),  # the Amazon return
-        (date(2025, 1, 27), 12.0, 12.0, 0.0, 1664.5),
+    columns = ("period", "income", "spending", "net", "cumulative_net", "transfers_in_outside", "transfers_out_outside")
+    assert records(frame, *columns) == [
+        (date(2025, 1, 1), 3000.0, 1200.0, 1800.0, 1800.0, 0.0, 0.0),  # the week of 30 Dec, cut at 1 January
+        (date(2025, 1, 6), 0.0, 135.5, -135.5, 1664.5, 0.0, 0.0),  # coffee + groceries - refund
+        (date(2025, 1, 13), 0.0, 40.0, -40.0, 1624.5, 0.0, 60.0),  # and ATM cash
+        (date(2025, 1, 20), 0.0, -40.0, 40.0, 1664.5, 250.0, 0.0),  # the Amazon return; a check deposited
+        (date(2025, 1, 27), 12.0, 12.0, 0.0, 1664.5, 0.0, 0.0),
     ]
+
+
+def test_a_weekly_bucket_is_labelled_by_the_first_day_it_holds(con):
+    """Named case: the week of Monday 27 January cut by a window starting on Saturday 1 February holds
+    only 1-2 February; it is labelled 1 February, not 27 January (a day outside the window)."""
+    feb = Filters(period="custom", start=date(2025, 2, 1), end=date(2025, 2, 28), currency="USD")
+    frame, _ = cash_flow.cash_flow(con, feb, TODAY, "week")
+    assert records(frame, "period", "income")[:2] == [(date(2025, 2, 1), 0.0), (date(2025, 2, 3), 3000.0)]
+    over_time, _ = categories.categories_over_time(con, feb, TODAY, "week")
+    assert min(over_time["period"]).date() == date(2025, 2, 3)  # nothing spent on 1-2 February
+    rent_week = categories.categories_over_time(con, Filters(**{**feb.__dict__, "start": date(2025, 2, 5)}), TODAY,
+                                                "week")[0]  # fmt: skip
+    assert records(rent_week, "period", "category_primary")[0] == (date(2025, 2, 5), "RENT_AND_UTILITIES")
 
 
 def test_cash_flow_never_ships_more_points_than_the_budget(con):
@@ -95,10 +110,14 @@ def test_money_flows_balance_and_end_in_savings(con):
         ("Income", "Transportation", 40.0),
         ("Income", "Food and drink", 135.5),
         ("Income", "Rent and utilities", 1200.0),
-        ("Income", "Saved", 1664.5),
+        ("Income", "Saved", 1664.5),  # the net: outside transfers have their own hub
+        ("Transfers outside Finboard", "Withdrawal (out)", 60.0),
+        ("Deposit (in)", "Transfers outside Finboard", 250.0),
+        ("Transfers outside Finboard", "Kept from outside transfers", 190.0),
     ]
-    into = edges[edges["target"] == "Income"]["amount"].sum()
-    assert into == pytest.approx(edges[edges["source"] == "Income"]["amount"].sum())
+    for hub in ("Income", "Transfers outside Finboard"):
+        into = edges[edges["target"] == hub]["amount"].sum()
+        assert into == pytest.approx(edges[edges["source"] == hub]["amount"].sum())
 
 
 def test_money_flows_draw_from_savings_when_spending_exceeds_income(con):
@@ -150,7 +169,7 @@ def test_filters_by_category_merchant_and_amount(con):
     between = Filters(**{**JAN_USD.__dict__, "min_amount": 20, "max_amount": 200})  # sizes: 150.25, 20.25, 40, 40
     assert float(cash_flow.totals(con, between, TODAY)["spending"].iloc[0]) == 130.0
     like_chars = Filters(**{**JAN_USD.__dict__, "merchant": "%"})  # a literal %, not a wildcard
-    assert cash_flow.totals(con, like_chars, TODAY).empty
+    assert records(cash_flow.totals(con, like_chars, TODAY), "currency", "income", "spending") == [("USD", 0, 0)]
 
 
 def test_balances_assets_liabilities_and_net_worth_per_currency(con):
@@ -208,7 +227,7 @@ def test_items_needing_attention(con):
 def test_transaction_page_totals_and_hidden_counts(con):
     page = transactions.transactions_page(con, JAN_USD, TODAY, page_size=4)
     assert (page.total, page.pages, page.money_in, page.money_out) == (9, 3, 3072.25, 1407.75)
-    assert (page.hidden_pending, page.hidden_transfers) == (1, 4)
+    assert (page.hidden_pending, page.hidden_transfers) == (1, 6)  # 2 pairs, ATM cash, the check deposit
     assert list(page.rows["transaction_id"]) == ["t-interest", "t-fee", "t-return", "t-gas"]
     assert list(page.rows["amount"]) == [12.0, -12.0, 40.0, -40.0]  # money in positive
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from plaid.model.products import Products
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest
 
 from core.emulator import Emulator, start_emulator
+from core.emulator.server import MAX_BODY_BYTES
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,11 @@ def emu() -> Iterator[Emulator]:
 
 
 def hook(emu: Emulator, name: str, **kwargs: Any) -> tuple[int, Any]:
-    request = urllib.request.Request(f"{emu.url}/emulator/{name}", data=json.dumps(kwargs).encode(), method="POST")
+    return post(emu, f"/emulator/{name}", json.dumps(kwargs).encode(), {"Content-Type": "application/json"})
+
+
+def post(emu: Emulator, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+    request = urllib.request.Request(f"{emu.url}{path}", data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
             return r.status, json.loads(r.read())
@@ -77,3 +83,59 @@ def test_bad_control_calls(emu: Emulator) -> None:
     assert status == 400 and "MADE_UP" in answer["error"]
     status, answer = hook(emu, "advance", colour="red")
     assert status == 400
+
+
+# -- attacks: a web page driving the controls, broken HTTP ------------------------------------------------------
+
+
+def webhook_count(emu: Emulator) -> int:
+    return len(emu.control.webhooks())
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Content-Type": "text/plain"}, 415),  # a "simple" request any page can send with fetch(no-cors)
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 415),  # a plain HTML form
+        ({}, 415),
+        ({"Content-Type": "application/json", "Origin": "http://evil.example"}, 403),
+        ({"Content-Type": "application/json", "Origin": "null"}, 403),  # a sandboxed iframe or a file:// page
+        ({"Content-Type": "application/json; charset=utf-8", "Origin": "http://localhost:{port}"}, 200),
+        ({"Content-Type": "application/json", "Origin": "http://127.0.0.1:{port}"}, 200),
+    ],
+)
+def test_controls_answer_only_json_from_no_other_site(emu: Emulator, headers: dict[str, str], status: int) -> None:
+    _, _, item_id = new_item(emu)
+    before = emu.control.items()
+    headers = {k: v.format(port=emu.port) for k, v in headers.items()}
+    answered, body = post(emu, "/emulator/reset_login", json.dumps({"item_id": item_id}).encode(), headers)
+    assert answered == status, body
+    changed = next(i for i in emu.control.items() if i["item_id"] == item_id)["error_code"] is not None
+    assert changed == (status == 200)  # a refused request changed nothing
+    if status != 200:
+        assert "error" in body and before == emu.control.items()
+
+
+def raw_request(emu: Emulator, head: str) -> str:
+    """Send bytes as they are (no client library would send these) and return the status line."""
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=10) as s:
+        s.sendall(head.encode("latin-1"))
+        return s.recv(4096).decode("latin-1").split("\r\n", 1)[0]
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3", "", "99999999999999999999999"])
+def test_a_malformed_content_length_is_answered_400_at_once(emu: Emulator, length: str) -> None:
+    head = (
+        f"POST /emulator/items HTTP/1.1\r\nHost: 127.0.0.1:{emu.port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {length}\r\n\r\n{{}}"
+    )
+    assert raw_request(emu, head).startswith("HTTP/1.1 400"), length
+    assert hook(emu, "items")[0] == 200  # and the emulator still serves
+
+
+def test_a_body_over_the_limit_is_refused_without_being_read(emu: Emulator) -> None:
+    head = (
+        f"POST /item/get HTTP/1.1\r\nHost: 127.0.0.1:{emu.port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n" + "x" * 1000
+    )
+    assert raw_request(emu, head).startswith("HTTP/1.1 413")

@@ -32,8 +32,8 @@ def test_transactions_export_follows_the_filters_and_keeps_plaid_sign(store, tmp
     assert frame.loc[frame["transaction_id"] == "t-rent", "amount"].item() == 1200.0  # money out is positive
     assert not frame["is_transfer"].any() and not frame["pending"].any()
     everything = Filters(period="all", include_pending=True, include_transfers=True)
-    assert export.export_transactions(store, "parquet", tmp_path / "all.parquet", everything, TODAY) == 19
-    assert len(pd.read_parquet(tmp_path / "all.parquet")) == 19
+    assert export.export_transactions(store, "parquet", tmp_path / "all.parquet", everything, TODAY) == 21
+    assert len(pd.read_parquet(tmp_path / "all.parquet")) == 21
 
 
 def test_transactions_export_to_excel(store, tmp_path):
@@ -98,7 +98,7 @@ def test_cli_exports_with_the_dashboards_filters(store, tmp_path, capsys):
 def test_cli_transactions_export_defaults_to_everything_for_scripts(store, tmp_path, capsys):
     out = tmp_path / "all.csv"
     assert cli.main(["export", "transactions", "--out", str(out)]) == 0
-    assert len(pd.read_csv(out)) == 19  # pending and transfers included, as in the read model
+    assert len(pd.read_csv(out)) == 21  # pending and transfers included, as in the read model
     assert "pending included, transfers included" in capsys.readouterr().out
     posted = tmp_path / "posted.csv"
     assert (
@@ -106,7 +106,7 @@ def test_cli_transactions_export_defaults_to_everything_for_scripts(store, tmp_p
         == 0
     )
     frame = pd.read_csv(posted)
-    assert 0 < len(frame) < 19 and not frame["pending"].any() and not frame["is_transfer"].any()
+    assert 0 < len(frame) < 21 and not frame["pending"].any() and not frame["is_transfer"].any()
 
 
 def test_cli_defaults_to_all_time_and_reads_the_format_from_the_name(store, tmp_path):
@@ -152,3 +152,58 @@ def test_report_bundle_has_pngs_when_chromium_is_there(store, tmp_path, chromium
         png = zf.read("charts/cash-flow.png")
         assert json.loads(zf.read("manifest.json"))["notes"] == []
     assert png.startswith(b"\x89PNG")
+
+
+def test_transactions_export_says_what_each_row_counts_as(store, tmp_path):
+    out = tmp_path / "jan.csv"
+    export.export_transactions(store, "csv", out, Filters(**{**JAN.__dict__, "include_transfers": True}), TODAY)
+    frame = pd.read_csv(out).set_index("transaction_id")
+    assert frame.loc[["t-rent", "t-pay-jan", "t-save-out", "t-atm"], "flow"].tolist() == [
+        "spending", "income", "transfer_internal", "transfer_outside"
+    ]  # fmt: skip
+    assert frame.loc["t-save-out", "transfer_pair_id"] == "t-save-in"
+    assert frame["is_transfer"].tolist() == frame["flow"].str.startswith("transfer").tolist()
+    # the summary's figures come back from the rows: income is money in of income rows, and so on
+    income = -frame.loc[frame["flow"] == "income", "amount"].sum()
+    spending = frame.loc[frame["flow"] == "spending", "amount"].sum()
+    assert (round(income, 2), round(spending, 2)) == (3012.0, 1347.5)
+
+
+def test_summary_export_has_one_row_per_currency_with_exactly_these_columns(store, tmp_path, capsys):
+    out = tmp_path / "summary.csv"
+    args = ["export", "summary", "--from", "2025-01-01", "--to", "2025-01-31", "--include-transfers", "--out", str(out)]
+    assert cli.main(args) == 0
+    assert "2025-01-01 to 2025-01-31, compared with 2024-12-01 to 2024-12-31; posted only" in capsys.readouterr().out
+    text = out.read_text().splitlines()
+    assert text[0] == (
+        "currency,start,end,income,spending,net,savings_rate,transfers_in_outside,transfers_out_outside,"
+        "previous_start,previous_end,previous_income,previous_spending,previous_net"
+    )
+    # --include-transfers changes nothing: internal transfers are never in it, outside ones have columns.
+    # December 2024 is before the first transaction: the previous figures are empty, not 0.
+    assert text[1:] == [
+        "EUR,2025-01-01,2025-01-31,2000.00,30.00,1970.00,0.9850,0.00,0.00,2024-12-01,2024-12-31,,,",
+        "USD,2025-01-01,2025-01-31,3012.00,1347.50,1664.50,0.5526,250.00,60.00,2024-12-01,2024-12-31,,,",
+    ]
+
+
+def test_summary_export_compares_and_leaves_previous_columns_empty_without_a_previous_window(store, tmp_path):
+    feb = export.dataset_frame(store, "summary", Filters(period="last_month", currency="USD"), TODAY, "month")
+    assert feb[["start", "end", "previous_start", "previous_end"]].astype(str).values.tolist() == [
+        ["2025-02-01", "2025-02-28", "2025-01-01", "2025-01-31"]
+    ]
+    assert feb[["income", "spending", "previous_income", "previous_spending", "previous_net"]].astype(
+        str
+    ).values.tolist() == [["3000.00", "1206.50", "3012.00", "1347.50", "1664.50"]]
+    everything = export.dataset_frame(store, "summary", Filters(period="all"), TODAY, "month")
+    assert everything[["start", "end"]].astype(str).values.tolist()[0] == ["2025-01-03", "2025-02-07"]
+    assert everything[[c for c in everything.columns if c.startswith("previous_")]].isna().all(axis=None)
+
+
+def test_a_currency_with_nothing_in_the_period_shows_zero_not_a_gap(store):
+    """Named case: EUR has no transaction in February; its figures are 0 and its change is shown
+    (January had EUR transactions), instead of a dash."""
+    feb = export.dataset_frame(store, "summary", Filters(period="last_month"), TODAY, "month").set_index("currency")
+    assert feb.loc["EUR", ["income", "spending", "net"]].astype(str).tolist() == ["0.00", "0.00", "0.00"]
+    assert pd.isna(feb.loc["EUR", "savings_rate"])  # no income: no rate
+    assert feb.loc["EUR", ["previous_income", "previous_spending"]].astype(str).tolist() == ["2000.00", "30.00"]

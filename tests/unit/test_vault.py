@@ -5,7 +5,7 @@ from cryptography.fernet import Fernet
 
 from core.config import load_settings
 from core.store import Store
-from core.vault import VaultKeyError, open_vault, rotate_key
+from core.vault import VaultKeyError, key_file_mode, open_vault, rotate_key
 
 
 def make(tmp_path, **env):
@@ -81,6 +81,7 @@ def test_rotation_interrupted_before_rename_recovers(tmp_path):
     new_key = s.key_file.read_bytes()
     pending = s.key_file.with_name(s.key_file.name + ".new")
     pending.write_bytes(new_key)
+    pending.chmod(0o600)  # as rotate_key wrote it
     s.key_file.write_bytes(Fernet.generate_key())
     vault = open_vault(s, store)
     assert vault.decrypt(tokens(store)["item-1"]) == "access-sandbox-secret"
@@ -98,3 +99,29 @@ def test_rotation_with_env_key_leaves_the_new_key_in_a_private_file(tmp_path):
         open_vault(s, store)
     rotated, _ = make(tmp_path, FINBOARD_KEY=pending.read_text().strip())
     assert open_vault(rotated, store).decrypt(tokens(store)["item-1"]) == "access-sandbox-secret"
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620, 0o660])
+def test_a_key_file_open_to_other_users_is_refused_like_ssh(tmp_path, mode):
+    s, store = make(tmp_path)
+    store_token(store, open_vault(s, store))
+    s.key_file.chmod(mode)
+    with pytest.raises(VaultKeyError, match=rf"mode 0{mode:o}\).*chmod 600 {s.key_file}"):
+        open_vault(s, store)
+    assert key_file_mode(s.key_file) == f"mode 0{mode:o}, refused: open to other users (run chmod 600 {s.key_file})"
+    s.key_file.chmod(0o600)
+    assert open_vault(s, store) and key_file_mode(s.key_file) == "mode 0600"
+
+
+def test_a_pending_key_open_to_other_users_is_refused_too(tmp_path):
+    s, store = make(tmp_path)
+    store_token(store, open_vault(s, store))
+    pending = s.key_file.with_name(s.key_file.name + ".new")
+    pending.write_bytes(Fernet.generate_key())
+    pending.chmod(0o644)
+    with pytest.raises(VaultKeyError, match="chmod 600"):
+        open_vault(s, store)
+
+
+def test_settings_reports_a_missing_key_file(tmp_path):
+    assert key_file_mode(tmp_path / "nope.key") == "missing"

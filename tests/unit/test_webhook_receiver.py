@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import threading
 import time
@@ -13,7 +14,7 @@ import orjson
 import pytest
 
 from core.config import load_settings
-from core.webhooks import WebhookReceiver, recent_events
+from core.webhooks import WebhookReceiver, audit, processor, recent_events
 from core.webhooks.audit import set_outcome
 from core.webhooks.jobs import ItemJob, ItemJobQueue
 from core.webhooks.processor import WebhookProcessor
@@ -266,3 +267,50 @@ def test_a_full_queue_answers_503_and_the_same_request_is_taken_when_resent(ws, 
         assert [e[4] for e in events(ws)] == ["new accounts available: flagged for Add accounts"]
     finally:
         receiver.stop()
+
+
+# -- a flood of refusals (issue 12, item 5) --------------------------------------------------------------------
+
+
+def refused_total(ws: Workspace) -> tuple[int, int]:
+    """(audit rows for refused requests, refused requests they account for: one each, or a summary's count)."""
+    rows = [e.outcome for e in recent_events(ws.store, limit=100_000) if e.outcome.startswith("rejected: ")]
+    counted = sum(int(m.group(1)) if (m := re.match(r"rejected: (\d+) more refused", o)) else 1 for o in rows)
+    return len(rows), counted
+
+
+def test_a_flood_of_refusals_costs_bounded_rows_no_rerun_and_no_accepted_entry(receiver, ws, signer, monkeypatch):
+    monkeypatch.setattr(processor, "REFUSALS_PER_MINUTE", 5)
+    monkeypatch.setattr(audit, "KEEP_EVENTS", 3)  # small logs, so a flood would evict everything else
+    monkeypatch.setattr(audit, "KEEP_REFUSALS", 3)
+    accepted = plaid_body("ITEM", "NEW_ACCOUNTS_AVAILABLE")
+    assert post(receiver, accepted, signer.headers(accepted))[0] == 200
+    assert receiver.wait_idle(10)
+    version = ws.store.data_version()
+
+    flood = [  # what a web page can send with fetch(..., {mode: "no-cors"}), and forgeries
+        (REVOKE, {"Content-Type": "text/plain"}),
+        (REVOKE, {"Content-Type": "application/json"}),
+        (REVOKE, {"Content-Type": "application/json", "Plaid-Verification": "not.a.jwt"}),
+    ] * 20
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda request: post(receiver, *request)[0], flood))
+    assert sorted(set(answers)) == [401, 415]
+    assert receiver.wait_idle(10)
+
+    assert ws.store.data_version() == version, "a refusal made open dashboards rerun"
+    flagged = ("ITEM", "NEW_ACCOUNTS_AVAILABLE", "item-1", True, "new accounts available: flagged for Add accounts")
+    assert flagged in events(ws)
+    assert refused_total(ws)[0] <= 3  # the refusals' own cap, not the accepted entry, gave way
+
+
+def test_refusals_over_the_budget_are_counted_in_one_row_per_minute(receiver, ws, monkeypatch):
+    monkeypatch.setattr(processor, "REFUSALS_PER_MINUTE", 5)
+    for _ in range(40):
+        assert post(receiver, REVOKE, {"Content-Type": "application/json"})[0] == 401
+    assert receiver.wait_idle(10)
+    rows, counted = refused_total(ws)
+    assert counted == 40  # every refusal is accounted for
+    assert rows <= 2 * (5 + 1)  # at most two minutes (the test may straddle one): 5 rows and a summary each
+    summaries = [e for e in recent_events(ws.store) if "more refused" in e.outcome]
+    assert 1 <= len(summaries) <= 2 and not any(e.verified for e in summaries)
