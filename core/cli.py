@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # core.analytics.datasets.DATASETS by name, spelled out so `finboard` starts without importing pandas.
 DATASET_NAMES = ("summary", "cash-flow", "money-flows", "categories", "categories-over-time", "merchants", "accounts",
-                 "net-worth", "balance-history", "credit-utilization")  # fmt: skip
+                 "net-worth", "balance-history", "credit-utilization", "recurring", "forecast")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     # `transactions` is for scripts: everything unless told otherwise. Chart data follows the dashboard's defaults.
     _filter_arguments(p, everything_help="default: on for transactions, off for chart data")
     p.add_argument("--no-images", action="store_true", help="bundle: leave out the PNGs (no Chromium needed)")
+    p.add_argument("--days", type=int, choices=[30, 60, 90], default=None, help="forecast: how far ahead (default 30)")
     p.set_defaults(command=cmd_export)
 
     p = sub.add_parser(
@@ -422,6 +423,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"finboard: no PNGs in the bundle: {export.NO_CHROMIUM}", file=sys.stderr)
         return EXIT_OK
     fmt = args.format or _format_from_suffix(args.out)
+    if args.days is not None and args.what != "forecast":
+        print("finboard: --days applies to `export forecast` only.", file=sys.stderr)
+        return EXIT_USAGE
+    if args.what == "forecast":
+        count = export.export_forecast(ws.store, fmt, args.out, filters, today, args.days or 30)
+        print(f"Wrote {count:,} rows of the {args.days or 30}-day forecast to {args.out} ({_describe_now(filters)})")
+        return EXIT_OK
+    if args.what == "recurring":
+        count = export.export_dataset(ws.store, "recurring", fmt, args.out, filters, today, args.interval)
+        print(f"Wrote {count:,} recurring streams to {args.out} ({_describe_now(filters)})")
+        return EXIT_OK
     if args.what == "transactions":
         count = export.export_transactions(ws.store, fmt, args.out, filters, today)
         print(f"Wrote {count:,} transactions to {args.out} ({scope})")
@@ -477,6 +489,20 @@ def _describe_scope(filters: Filters, *, period: bool = True, transfers: bool = 
         parts.append("transfers included" if filters.include_transfers else "transfers excluded")
     if filters.currency:
         parts.append(filters.currency)
+    return ", ".join(parts)
+
+
+def _describe_now(filters: Filters) -> str:
+    """Recurring streams and the forecast look at all history and at today: only accounts, categories,
+    merchant text and currency narrow them."""
+    parts = ["as of today"]
+    if filters.accounts:
+        parts.append(f"{len(filters.accounts)} account(s)")
+    if filters.categories:
+        parts.append(f"{len(filters.categories)} categor{'ies' if len(filters.categories) > 1 else 'y'}")
+    if filters.merchant:
+        parts.append(f"merchant contains {filters.merchant!r}")
+    parts.append(filters.currency or "every currency")
     return ", ".join(parts)
 
 

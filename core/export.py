@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 import duckdb
 import pandas as pd
 
-from core.analytics import ledger
+from core.analytics import forecast, ledger
 from core.analytics.datasets import DATASETS
 from core.analytics.filters import Filters, ledger_where
 from core.analytics.intervals import Interval
@@ -151,6 +151,15 @@ def export_dataset(
     frame = dataset_frame(store, name, filters, today, interval)
     with atomic_file(out.expanduser().resolve()) as tmp:
         tmp.write_bytes(table_bytes(frame, fmt, sheet=name))
+    return len(frame)
+
+
+def export_forecast(store: Store, fmt: Format, out: Path, filters: Filters, today: date, days: int) -> int:
+    """Write the cash forecast for `days` days (one row per account and day, then per currency total)."""
+    with ledger.reading(store) as con:
+        frame = forecast.forecast(con, today, filters, days)
+    with atomic_file(out.expanduser().resolve()) as tmp:
+        tmp.write_bytes(table_bytes(frame, fmt, sheet="forecast"))
     return len(frame)
 
 

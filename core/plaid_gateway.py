@@ -42,6 +42,7 @@ from plaid.model.webhook_verification_key_get_request import WebhookVerification
 from core.errors import FinboardError
 
 log = logging.getLogger(__name__)
+NOT_ENABLED = frozenset({"INVALID_PRODUCT", "ADDITIONAL_CONSENT_REQUIRED", "PRODUCTS_NOT_SUPPORTED"})
 # plaid-python logs whole response bodies (access tokens included) at DEBUG; keep it quiet.
 logging.getLogger("plaid").setLevel(logging.WARNING)
 
@@ -302,5 +303,7 @@ def _api_error(operation: str, e: plaid.ApiException) -> PlaidApiError:
         display_message=body.get("display_message"),
         request_id=body.get("request_id"),
     )
-    log.warning("plaid %s failed: %s %s (request %s)", operation, status, error.error_code, error.request_id)
+    # A product the client or item lacks (Recurring Transactions is an add-on) is an answer, not a failure.
+    level = logging.INFO if error.error_code in NOT_ENABLED else logging.WARNING
+    log.log(level, "plaid %s failed: %s %s (request %s)", operation, status, error.error_code, error.request_id)
     return error

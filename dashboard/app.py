@@ -42,6 +42,8 @@ navigation = st.navigation(
         st.Page(PAGES / "categories.py", title="Categories", icon=":material/donut_small:"),
         st.Page(PAGES / "balances.py", title="Balances", icon=":material/account_balance_wallet:"),
         st.Page(PAGES / "transactions.py", title="Transactions", icon=":material/receipt_long:"),
+        st.Page(PAGES / "recurring.py", title="Recurring", icon=":material/event_repeat:"),
+        st.Page(PAGES / "forecast.py", title="Forecast", icon=":material/trending_flat:"),
         st.Page(PAGES / "sql.py", title="SQL", icon=":material/terminal:"),
         st.Page(PAGES / "connections.py", title="Connections", icon=":material/account_balance:"),
         st.Page(PAGES / "settings.py", title="Settings", icon=":material/settings:"),

@@ -493,3 +493,91 @@ def _tint(hex_color: str, amount: float) -> str:
 def _alpha(hex_color: str, alpha: float) -> str:
     r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+# -- recurring and forecast ------------------------------------------------------------------
+
+KIND_COLORS = {"income": INCOME_COLOR, "bill": "#0EA5E9", "subscription": SPENDING_COLOR, "transfer": NEUTRAL_COLOR}
+KIND_LABELS = {"income": "Income", "bill": "Bills", "subscription": "Subscriptions", "transfer": "Transfers"}
+
+
+def plain(text: object) -> str:
+    """Text from a bank or a person, shown as itself in Plotly text and hovers (no markup)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def recurring_calendar(frame: pd.DataFrame, currency: str, *, height: int = 360) -> go.Figure:
+    """The next days' expected stream occurrences: money in up, money out down, one color per kind."""
+    if frame.empty:
+        return empty("Nothing recurring is expected in the next 30 days", height=height)
+    fig = go.Figure()
+    for kind, rows in frame.groupby("kind", sort=False):
+        sign = [1.0 if d == "inflow" else -1.0 for d in rows["direction"]]
+        fig.add_bar(
+            x=rows["date"],
+            y=rows["amount"] * sign,
+            name=KIND_LABELS.get(str(kind), str(kind)),
+            marker_color=KIND_COLORS.get(str(kind), NEUTRAL_COLOR),
+            customdata=list(zip([plain(m) for m in rows["merchant"]], rows["amount"], strict=True)),
+            hovertemplate=f"<b>%{{customdata[0]}}</b><br>{_hover_money(currency, 'customdata[1]')} · %{{x|%a %b %d}}"
+            "<extra></extra>",
+        )
+    fig.update_layout(barmode="relative", bargap=0.2)
+    fig.update_xaxes(tickformat="%b %d", dtick=7 * 24 * 3600 * 1000)
+    fig.update_yaxes(**_affixes(currency))
+    return _style(fig, height=height)
+
+
+def forecast(frame: pd.DataFrame, currency: str, *, threshold: float | None = None, height: int = 380) -> go.Figure:
+    """One account's (or a currency total's) projected balance with its band, the lowest point called out,
+    and the threshold (or zero) it should stay above."""
+    if frame.empty:
+        return empty("No checking or savings account to project", height=height)
+    days = frame["date"]
+    fig = go.Figure()
+    fig.add_scatter(x=days, y=frame["high"], mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False)
+    fig.add_scatter(
+        x=days,
+        y=frame["low"],
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor=_alpha(NET_COLOR, 0.15),
+        name="90% range",
+        customdata=frame[["high"]],
+        hovertemplate=f"range {_hover_money(currency)} – {_hover_money(currency, 'customdata[0]')}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=days,
+        y=frame["balance"],
+        mode="lines",
+        name="Projected balance",
+        line={"color": NET_COLOR, "width": 2.5},
+        customdata=frame[["recurring"]],
+        hovertemplate=f"balance {_hover_money(currency)} (recurring that day "
+        f"{_hover_money(currency, 'customdata[0]')})<extra></extra>",
+    )
+    low = frame.iloc[int(frame["balance"].to_numpy().argmin())]
+    floor = threshold if threshold else 0.0
+    bottom, top = float(frame["low"].min()), float(frame["high"].max())
+    if threshold or floor >= bottom - 0.25 * (top - bottom):  # zero only when the balance comes near it
+        fig.add_hline(y=floor, line_dash="dash", line_color=SPENDING_COLOR if threshold else "#94A3B8")
+        fig.add_annotation(
+            x=days.iloc[0], y=floor, text=f"warn below {money(floor, currency)}" if threshold else "zero",
+            showarrow=False, xanchor="left", yanchor="bottom", font={"size": 11, "color": "#6B7280"},
+        )  # fmt: skip
+    fig.add_scatter(
+        x=[low["date"]],
+        y=[low["balance"]],
+        mode="markers+text",
+        name="Lowest",
+        marker={"color": SPENDING_COLOR if low["balance"] < floor else NET_COLOR, "size": 11, "symbol": "diamond"},
+        text=[f"lowest {money(float(low['balance']), currency)} on {low['date']:%b %d}"],
+        textposition="bottom center",
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    fig.update_xaxes(tickformat="%b %d")
+    fig.update_yaxes(**_affixes(currency))
+    fig.update_layout(hovermode="x unified")
+    return _style(fig, height=height)

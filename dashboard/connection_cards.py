@@ -41,6 +41,7 @@ def show_connection(ws: Workspace, c: Connection) -> None:
             if item.error_message and item.status == "error":  # the other statuses' text already says it
                 st.caption(markdown_text(item.error_message))
             st.caption(f"Last synced {_when(item.last_synced_at)} · {c.transactions:,} transactions")
+            st.caption(c.recurring_source)
             if c.history_loading and item.status == "healthy":
                 arrives = "appears by itself when ready" if ws.webhook_url else "arrives with a later Sync now"
                 st.info(

@@ -16,7 +16,18 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from core.analytics import balances, cash_flow, categories, categorize, ledger, overview, transactions, transfers
+from core.analytics import (
+    balances,
+    cash_flow,
+    categories,
+    categorize,
+    forecast,
+    ledger,
+    overview,
+    streams,
+    transactions,
+    transfers,
+)
 from core.analytics.balance_checks import BalanceChecks, check_balances
 from core.analytics.choices import FilterChoices, filter_choices
 from core.analytics.filters import Filters
@@ -206,6 +217,67 @@ def categorize_data(src: Source) -> CategorizeData:
 def transaction(src: Source, transaction_id: str) -> pd.DataFrame:
     """One transaction, uncached: it is read right before it is edited."""
     return _read(src, transactions.transaction, transaction_id)
+
+
+@dataclass(frozen=True)
+class RecurringData:
+    streams: pd.DataFrame  # visible streams the filters cover (core.analytics.streams.COLUMNS)
+    hidden: pd.DataFrame  # those marked not recurring
+    calendar: pd.DataFrame  # the next 30 days
+    alerts: pd.DataFrame
+
+
+def load_recurring(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> RecurringData:
+    every = streams.streams(con, today, filters, hidden=True)
+    visible = every[~every["not_recurring"]].reset_index(drop=True)
+    return RecurringData(
+        visible,
+        every[every["not_recurring"]].reset_index(drop=True),
+        streams.calendar(visible, today),
+        streams.alerts(visible, today),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def recurring_data(src: Source, filters: Filters, today: date) -> RecurringData:
+    return _read(src, load_recurring, filters, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def stream_transactions(src: Source, stream_id: str) -> pd.DataFrame:
+    return _read(src, streams.stream_transactions, stream_id)
+
+
+@dataclass(frozen=True)
+class ForecastData:
+    forecast: pd.DataFrame  # every depository account and currency total, day by day
+    lowest: pd.DataFrame
+    accounts: pd.DataFrame  # the depository accounts with their thresholds
+
+
+def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, days: int) -> ForecastData:
+    frame = forecast.forecast(con, today, filters, days)
+    return ForecastData(frame, forecast.lowest(frame), forecast.accounts(con, filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def forecast_data(src: Source, filters: Filters, today: date, days: int) -> ForecastData:
+    return _read(src, load_forecast, filters, today, days)
+
+
+@dataclass(frozen=True)
+class OverviewAlerts:
+    streams: pd.DataFrame  # core.analytics.streams.alerts, every currency
+    low_balances: pd.DataFrame  # core.analytics.forecast.warnings
+
+
+def load_overview_alerts(con: duckdb.DuckDBPyConnection, today: date) -> OverviewAlerts:
+    return OverviewAlerts(streams.alerts(streams.streams(con, today), today), forecast.warnings(con, today))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def overview_alerts(src: Source, today: date) -> OverviewAlerts:
+    return _read(src, load_overview_alerts, today)
 
 
 @dataclass(frozen=True)

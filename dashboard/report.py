@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from core import export
-from core.analytics import balances, cash_flow, categories, ledger
+from core.analytics import balances, cash_flow, categories, forecast, ledger, streams
 from core.analytics.filters import Filters
 from core.analytics.intervals import Interval
 from core.export import ReportChart
@@ -33,6 +33,9 @@ def report_charts(
     worth, _ = balances.net_worth_history(con, filters, today, "day")
     history, _ = balances.account_history(con, filters, today, "day")
     utilization = balances.credit_utilization(con, filters)
+    coming = streams.calendar(streams.streams(con, today, filters), today)
+    projected = forecast.forecast(con, today, filters, forecast.DEFAULT_DAYS)
+    total = projected[projected["account_id"].isna() & (projected["currency"] == currency)]
     return [
         ReportChart("cash-flow", "Income and spending", charts.cash_flow(flow, currency, flow_interval), flow),
         ReportChart("cumulative-net", "Cumulative net", charts.cumulative_net(flow, currency, flow_interval), flow),
@@ -49,6 +52,8 @@ def report_charts(
         ReportChart("net-worth", "Net worth", charts.net_worth(worth, currency), worth),
         ReportChart("balance-history", "Balance per account", charts.account_history(history, currency), history),
         ReportChart("credit-utilization", "Credit utilization", charts.credit_utilization(utilization), utilization),
+        ReportChart("recurring", "Recurring: the next 30 days", charts.recurring_calendar(coming, currency), coming),
+        ReportChart("forecast", f"Cash forecast: all {currency} accounts", charts.forecast(total, currency), projected),
     ]
 
 

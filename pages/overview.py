@@ -8,6 +8,7 @@ from core.text import markdown_text
 from dashboard import charts, data
 from dashboard.metrics import kpi, outside_transfers_note
 from dashboard.page import analytics_page
+from dashboard.streams import FORECAST_PAGE, low_balance_lines, show_alerts
 
 page = analytics_page("Overview")
 d = page.load(data.overview_data, page.filters, page.today)
@@ -23,6 +24,12 @@ for item in d.attention.to_dict("records"):
         )
     else:
         st.error(f"**{bank}**: {STATUS_TEXT.get(item['status'], item['status'])}", icon=":material/link_off:")
+
+alerts = page.load(data.overview_alerts, page.today)
+for line in low_balance_lines(alerts.low_balances):
+    st.error(line, icon=":material/warning:")
+    st.page_link(FORECAST_PAGE, label="See the forecast", icon=":material/arrow_forward:")
+show_alerts(alerts.streams, link=True)
 
 summary = d.summary[d.summary["currency"] == page.currency]
 row = summary.iloc[0].to_dict() if not summary.empty else {}

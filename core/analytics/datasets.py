@@ -10,7 +10,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from core.analytics import balances, cash_flow, categories
+from core.analytics import balances, cash_flow, categories, forecast, streams
 from core.analytics.filters import Filters
 from core.analytics.intervals import Interval
 
@@ -47,5 +47,9 @@ DATASETS: dict[str, Dataset] = {
                 lambda con, f, today, i: balances.account_history(con, f, today, i)[0]),
         Dataset("credit-utilization", "Credit card utilization",
                 lambda con, f, today, i: balances.credit_utilization(con, f)),
+        Dataset("recurring", "Recurring streams, one row each",
+                lambda con, f, today, i: streams.export_frame(con, today, f)),
+        Dataset("forecast", "Projected balance per account and day",
+                lambda con, f, today, i: forecast.forecast(con, today, f, forecast.DEFAULT_DAYS)),
     )
 }  # fmt: skip

@@ -14,6 +14,10 @@ changed the data (a sync in another process, the webhook receiver, an analyst's 
 dashboard's own edits (`edit()`) patch just the affected rows in the same transaction as the
 edit and record the new fingerprint, so a recategorization does not rebuild a million rows.
 
+The recurring streams (core.analytics.recurring_sources) are derived from the ledger too: every rebuild
+and every edit detects them again in the same transaction; `reading()` also rebuilds them alone when
+Plaid's own streams changed.
+
 Every row carries its flow (core/analytics/money_rules.py): income, spending, an outside transfer
 (by its category), or one half of a transfer between the person's own accounts. Pairs are matched
 over the resolved categories (the user's, a rule's or Plaid's), after the rows are written, by
@@ -28,12 +32,12 @@ from contextlib import contextmanager
 
 import duckdb
 
-from core.analytics import matching
+from core.analytics import matching, recurring_sources
 from core.analytics.filters import Window
 from core.analytics.money_rules import category_flow_sql
 from core.store import Store
 
-LEDGER_VERSION = 5  # bump when the build below changes, so existing ledgers are rebuilt
+LEDGER_VERSION = 6  # bump when the build below changes, so existing ledgers are rebuilt
 UNCATEGORIZED = "UNCATEGORIZED"
 # The flow of ledger row `l` before transfer matching (matching.apply_pairs sets paired rows' flow).
 _CATEGORY_FLOW = category_flow_sql("l.category_primary", "l.category_detailed")
@@ -153,6 +157,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ROLLUP_SQL)
     finally:
         con.execute(f"SET memory_limit = '{limit}'")
+    recurring_sources.rebuild(con)
     record_fingerprint(con)
 
 
@@ -170,13 +175,15 @@ def refresh(store: Store) -> bool:
 
 
 def _refresh(store: Store, con: duckdb.DuckDBPyConnection) -> bool:
-    if is_current(con):
+    if is_current(con) and recurring_sources.is_current(con):
         return False
     with store.transaction() as writer:
-        if is_current(writer):  # another thread rebuilt it while we waited for the write lock
-            return False
-        rebuild(writer)
-        return True
+        if not is_current(writer):
+            rebuild(writer)
+            return True
+        if not recurring_sources.is_current(writer):  # Plaid's streams changed, the ledger did not
+            recurring_sources.rebuild(writer)
+        return False
 
 
 @contextmanager
@@ -227,6 +234,7 @@ def edit(
         change(con)
         refresh_rows(con, condition, params)
         con.execute(ROLLUP_SQL)
+        recurring_sources.rebuild(con)  # a category decides whether a stream is a bill, a transfer or a habit
         record_fingerprint(con)
     store.bump_data_version()
 

@@ -21,6 +21,7 @@ the generated history (default: today UTC, fixed per item when it is created). t
 Endpoints (POST, Plaid's validation, bodies and statuses): /link/token/create, /link/token/get,
 /item/public_token/exchange, /item/get, /item/remove, /item/webhook/update, /institutions/get_by_id,
 /accounts/get, /accounts/balance/get, /auth/get, /identity/get, /transactions/sync, /transactions/refresh,
+/transactions/recurring/get (from the world's schedules: core/emulator/recurring.py),
 /webhook_verification_key/get, /sandbox/public_token/create, /sandbox/item/fire_webhook,
 /sandbox/item/reset_login, /sandbox/transactions/create.
 
@@ -33,7 +34,11 @@ transactions) and Plaid CAD Chequing (CAD); two years of history (~3,000-4,000 t
 (seed, item ordinal, today). transactions=N gives exactly N transactions over min(50, max(6, N // 20,000))
 accounts (1,000,000 -> 50); the extra accounts alternate credit cards and checking accounts. The institutions,
 logins, merchants, cities and people are data in catalog.toml (checked at start-up by catalog.py); schedules.py
-decides what happens on each day and posting.py books it into balances and transactions.
+decides what happens on each day and posting.py books it into balances and transactions. Recurring series
+(salary every other Friday, rent or mortgage, loan, savings and investment moves, subscriptions, utilities, card
+payments, interest...) tag their transactions, so /transactions/recurring/get tells the truth; on purpose some are
+hard: Netflix's price goes up five months before today, Hulu was cancelled seven months before, Amazon Prime
+renews every 14 August, and a farmers market every Saturday is a habit of changing size, not a subscription.
 
 Logins (Link and /sandbox/public_token/create): user_good / pass_good; user_transactions_dynamic (or
 user_ewa_user, user_yuppie, user_small_business) with any password; any user with password error_<CODE> fails
@@ -52,6 +57,9 @@ object, answering {"result": ...} or 400/404 {"error": "..."}; only with Content
                                               some modified or voided; fires TRANSACTIONS/SYNC_UPDATES_AVAILABLE;
                                               returns {item_id: {added, modified, removed}}
     truth(item_id)                            the transactions now, exactly as /transactions/sync returns them
+    series(item_id)                           the recurring series the world schedules: key, role (income,
+                                              housing, bill, subscription, transfer, interest, deposit),
+                                              account_id, direction, frequency, transaction_ids
     accounts(item_id)                         AccountBase objects with balances
     opening_balances(item_id)                 {account_id: balance before the first transaction}
     item_id_for_access_token(token)           (tests)
@@ -61,6 +69,11 @@ object, answering {"result": ...} or 400/404 {"error": "..."}; only with Content
     fail_next(endpoint, times=1, error_code="INTERNAL_SERVER_ERROR")   the next calls of e.g.
                                               "/transactions/sync" fail with that code (500; PLANNED_MAINTENANCE
                                               503; ITEM_LOCKED, INSTITUTION_DOWN... 400)
+    refuse(endpoint, error_code="INVALID_PRODUCT")   every call of endpoint fails with that code until
+                                              refuse(endpoint, None) or reset_faults(): a product the client
+                                              or item lacks, e.g. "/transactions/recurring/get" (an add-on;
+                                              fire_webhook RECURRING_TRANSACTIONS_UPDATE then answers
+                                              SANDBOX_PRODUCT_NOT_ENABLED)
     fail_sync_pagination(times=1)             the next /transactions/sync calls with a mid-update cursor (page 2
                                               on) fail with TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION. A real
                                               change of the log during pagination fails the same way.

@@ -87,7 +87,27 @@ class ForcedError(NamedTuple):
 
 # Merchants the schedules use by name (exactly one each); the other roles are pools the world picks from.
 SINGLE_ROLES = ("flight", "hotel", "rental_car", "electric", "water", "rent", "tax_refund", "investment", "interac")
-POOL_ROLES = ("everyday", "travel", "subscription")
+POOL_ROLES = ("everyday", "travel", "subscription", "annual", "habit")
+
+
+class Plan(NamedTuple):
+    """When a scheduled merchant charges: `day` of the month (subscription, annual), `month` (annual), `weekday`
+    (habit, 0 = Monday); a subscription's `price_change` (months before the item's today, the new price in cents)
+    and `ends` (months before the item's today it was cancelled)."""
+
+    day: int | None = None
+    month: int | None = None
+    weekday: int | None = None
+    price_change: tuple[int, int] | None = None
+    ends: int | None = None
+
+
+# What each scheduled role needs besides the merchant (and what it may have).
+_PLAN_FIELDS: dict[str, tuple[set[str], set[str]]] = {
+    "subscription": ({"day"}, {"price_change", "ends"}),
+    "annual": ({"day", "month"}, set()),
+    "habit": ({"weekday"}, set()),
+}
 
 
 @dataclass(frozen=True)
@@ -104,7 +124,7 @@ class Catalog:
     forceable_errors: dict[str, ForcedError]
     rows: dict[str, Row]
     institutions: tuple[Institution, ...]
-    merchants: dict[str, tuple[tuple[Merchant, int | None], ...]]  # role -> ((merchant, day of month), ...)
+    merchants: dict[str, tuple[tuple[Merchant, Plan], ...]]  # role -> ((merchant, when it charges), ...)
 
 
 ROW_NAMES = (
@@ -138,12 +158,12 @@ def load(text: str) -> Catalog:
     top = {"environment", "products", "pfc_primaries", "employers", "streets", "home_cities", "trip_cities", "owners"}
     _table(data, "the top level", top | {"logins", "forceable_errors", "rows", "institutions", "merchants"})
     primaries = tuple(data["pfc_primaries"])
-    merchants: dict[str, list[tuple[Merchant, int | None]]] = {r: [] for r in (*POOL_ROLES, *SINGLE_ROLES)}
+    merchants: dict[str, list[tuple[Merchant, Plan]]] = {r: [] for r in (*POOL_ROLES, *SINGLE_ROLES)}
     for n, entry in enumerate(data["merchants"]):
-        role, merchant, day = _merchant(entry, n, primaries)
+        role, merchant, plan = _merchant(entry, n, primaries)
         if any(merchant.key == m.key for ms in merchants.values() for m, _ in ms):
             raise CatalogError(f"catalog.toml: merchant key {merchant.key!r} is used twice")
-        merchants[role].append((merchant, day))
+        merchants[role].append((merchant, plan))
     for role in SINGLE_ROLES:
         if len(merchants[role]) != 1:
             raise CatalogError(f"catalog.toml: exactly one merchant must have role {role!r}")
@@ -193,17 +213,15 @@ def _institution(entry: object, n: int) -> Institution:
     return Institution(**_tuples(_table(entry, f"institution {n + 1}", {f.name for f in fields(Institution)})))
 
 
-def _merchant(entry: object, n: int, primaries: tuple[str, ...]) -> tuple[str, Merchant, int | None]:
+def _merchant(entry: object, n: int, primaries: tuple[str, ...]) -> tuple[str, Merchant, Plan]:
     where = f"merchant {n + 1}"
     if isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
         where = f"merchant {entry['key']!r}"
-    optional = {f.name for f in fields(Merchant) if f.default is not MISSING} | {"merchant_name", "day"}
+    scheduling = set(Plan._fields)
+    optional = {f.name for f in fields(Merchant) if f.default is not MISSING} | {"merchant_name"} | scheduling
     t = _table(entry, where, {"key", "role", "name", "detailed", "confidence", "channel", "cents"}, optional)
-    role, day, cents = t.pop("role"), t.pop("day", None), t.pop("cents")
-    if role not in (*POOL_ROLES, *SINGLE_ROLES):
-        raise CatalogError(f"catalog.toml: {where} has role {role!r}; known: {', '.join((*POOL_ROLES, *SINGLE_ROLES))}")
-    if (role == "subscription") != isinstance(day, int) or (day is not None and not 1 <= day <= 31):
-        raise CatalogError(f"catalog.toml: {where}: a subscription, and only a subscription, has a day of month 1-31")
+    role, cents = t.pop("role"), t.pop("cents")
+    plan = _plan(role, {k: t.pop(k) for k in scheduling & t.keys()}, where)
     if not (isinstance(cents, list) and len(cents) == 2 and all(isinstance(c, int) for c in cents)):
         raise CatalogError(f"catalog.toml: {where}: cents must be [low, high] in whole cents")
     if cents[0] > cents[1]:
@@ -214,7 +232,27 @@ def _merchant(entry: object, n: int, primaries: tuple[str, ...]) -> tuple[str, M
     if not any(t["detailed"].startswith(p + "_") for p in primaries):
         raise CatalogError(f"catalog.toml: {where}: {t['detailed']!r} is not a PFC v2 detailed category")
     t.setdefault("merchant_name", None)
-    return role, Merchant(low_cents=cents[0], high_cents=cents[1], **_tuples(t)), day
+    return role, Merchant(low_cents=cents[0], high_cents=cents[1], **_tuples(t)), plan
+
+
+def _plan(role: object, given: dict[str, Any], where: str) -> Plan:
+    """The scheduling fields of a merchant, checked against its role (subscription, annual, habit)."""
+    if role not in (*POOL_ROLES, *SINGLE_ROLES):
+        raise CatalogError(f"catalog.toml: {where} has role {role!r}; known: {', '.join((*POOL_ROLES, *SINGLE_ROLES))}")
+    required, optional = _PLAN_FIELDS.get(str(role), (set(), set()))
+    if not required <= given.keys() or not given.keys() <= required | optional:
+        wanted = ", ".join(sorted(required | optional)) or "none"
+        raise CatalogError(f"catalog.toml: {where}: a {role} merchant has these scheduling fields: {wanted}")
+    limits = {"day": (1, 31), "month": (1, 12), "weekday": (0, 6), "ends": (1, 23)}
+    for name, (low, high) in limits.items():
+        if name in given and not (isinstance(given[name], int) and low <= given[name] <= high):
+            raise CatalogError(f"catalog.toml: {where}: {name} must be a whole number from {low} to {high}")
+    change = given.get("price_change")
+    if change is not None and not (
+        isinstance(change, list) and len(change) == 2 and all(isinstance(c, int) and c > 0 for c in change)
+    ):
+        raise CatalogError(f"catalog.toml: {where}: price_change must be [months before today, new cents]")
+    return Plan(**{**given, "price_change": tuple(change) if change else None})
 
 
 CATALOG = load(resources.files("core.emulator").joinpath("catalog.toml").read_text(encoding="utf-8"))
@@ -235,7 +273,10 @@ _BY_ROLE = CATALOG.merchants
 EVERYDAY = tuple(m for m, _ in _BY_ROLE["everyday"])
 TRAVEL_EVERYDAY = tuple(m for m, _ in _BY_ROLE["travel"])  # used on trip days instead of (part of) the everyday mix
 # Recurring bills and subscriptions: (merchant, day of month). Amounts are fixed per item (drawn once).
-SUBSCRIPTIONS = tuple((m, day or 1) for m, day in _BY_ROLE["subscription"])
+SUBSCRIPTIONS = tuple((m, plan.day or 1) for m, plan in _BY_ROLE["subscription"])
+PLANS = {m.key: plan for ms in _BY_ROLE.values() for m, plan in ms}  # when each scheduled merchant charges
+ANNUAL = tuple((m, plan.month or 1, plan.day or 1) for m, plan in _BY_ROLE["annual"])  # (merchant, month, day)
+HABITS = tuple((m, plan.weekday or 0) for m, plan in _BY_ROLE["habit"])  # (merchant, weekday): not subscriptions
 TRAVEL_FLIGHT, TRAVEL_HOTEL, TRAVEL_CAR = (_BY_ROLE[r][0][0] for r in ("flight", "hotel", "rental_car"))
 ELECTRIC, WATER, RENT = (_BY_ROLE[r][0][0] for r in ("electric", "water", "rent"))  # bills paid from checking
 TAX_REFUND, INVESTMENT, INTERAC = (_BY_ROLE[r][0][0] for r in ("tax_refund", "investment", "interac"))

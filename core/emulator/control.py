@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from core.emulator import recurring
 from core.emulator.errors import PlaidApiError, known_codes
 from core.emulator.service import EmulatorService
 from core.emulator.world import ADD, MODIFY, REMOVE
@@ -64,6 +65,15 @@ class Control:
             live = self._s.live(item_id)
             return [orjson.loads(b) for b in live.ledger.current(live.visible(record))]
 
+    def series(self, item_id: str) -> list[dict[str, Any]]:
+        """The recurring series the item's world schedules, the truth /transactions/recurring/get answers from:
+        key, role (income, housing, bill, subscription, transfer, interest, deposit), account_id, direction,
+        frequency (Plaid's) and the posted transaction_ids of each."""
+        with self._s.lock:
+            self._s.refresh()
+            self._known(item_id)
+            return recurring.truth(self._s.live(item_id))
+
     def accounts(self, item_id: str) -> list[dict[str, Any]]:
         with self._s.lock:
             self._s.refresh()
@@ -98,6 +108,14 @@ class Control:
         if error_code not in known_codes():
             raise ValueError(f"unknown error_code {error_code}; known: {', '.join(known_codes())}")
         self._s.faults.fail_next(endpoint, times, error_code)
+
+    def refuse(self, endpoint: str, error_code: str | None = "INVALID_PRODUCT") -> None:
+        """Every call of `endpoint` fails with `error_code` until refuse(endpoint, None) or reset_faults: a product
+        this client or item does not have, e.g. refuse("/transactions/recurring/get") (Recurring Transactions is an
+        add-on; ADDITIONAL_CONSENT_REQUIRED when the user did not consent)."""
+        if error_code is not None and error_code not in known_codes():
+            raise ValueError(f"unknown error_code {error_code}; known: {', '.join(known_codes())}")
+        self._s.faults.refuse(endpoint, error_code)
 
     def fail_sync_pagination(self, times: int = 1) -> None:
         """The next `times` /transactions/sync calls with a mid-update cursor (page 2 onwards) fail with
@@ -134,12 +152,14 @@ HOOKS = (
     "items",
     "advance",
     "truth",
+    "series",
     "accounts",
     "opening_balances",
     "item_id_for_access_token",
     "reset_login",
     "rate_limits",
     "fail_next",
+    "refuse",
     "fail_sync_pagination",
     "reset_faults",
     "skew_clock",

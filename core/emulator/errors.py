@@ -40,6 +40,25 @@ _KNOWN: dict[str, tuple[str, int, str, str | None]] = {
         "is required to update this information.",
     ),
     "PRODUCT_NOT_ENABLED": ("ITEM_ERROR", 400, "the requested product is not enabled for this item", None),
+    # Recurring Transactions is an add-on: a client without it, or an item whose user did not consent to it
+    "INVALID_PRODUCT": (
+        "INVALID_INPUT",
+        400,
+        'client is not authorized to access the following products: ["transactions_recurring"]',
+        None,
+    ),
+    "ADDITIONAL_CONSENT_REQUIRED": (
+        "ITEM_ERROR",
+        400,
+        "client does not have user consent to access the requested product for this item",
+        None,
+    ),
+    "SANDBOX_PRODUCT_NOT_ENABLED": (
+        "SANDBOX_ERROR",
+        400,
+        "the requested product is not enabled for this item",
+        None,
+    ),
     "INTERNAL_SERVER_ERROR": (
         "API_ERROR",
         500,

@@ -42,6 +42,7 @@ class Faults:
         self.limits: dict[str, int] = dict(DEFAULT_LIMITS)
         self._hits: dict[tuple[str, str], deque[float]] = {}
         self._failures: dict[str, list[tuple[str, int]]] = {}  # endpoint -> [(error code, remaining)]
+        self._refused: dict[str, str] = {}  # endpoint -> error code every call gets (a product not enabled)
         self._mutations = 0
 
     def set_rate_limits(self, enabled: bool, limits: dict[str, int] | None = None) -> None:
@@ -59,6 +60,20 @@ class Faults:
         with self._lock:
             self._failures.setdefault(endpoint, []).append((error_code, times))
 
+    def refuse(self, endpoint: str, error_code: str | None) -> None:
+        """Every call of `endpoint` fails with `error_code` from now on (None: served again)."""
+        if error_code is not None:
+            plaid_error(error_code)
+        with self._lock:
+            if error_code is None:
+                self._refused.pop(endpoint, None)
+            else:
+                self._refused[endpoint] = error_code
+
+    def refused(self, endpoint: str) -> str | None:
+        with self._lock:
+            return self._refused.get(endpoint)
+
     def fail_sync_pagination(self, times: int = 1) -> None:
         """The next `times` /transactions/sync calls that continue a paginated update fail with
         TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION."""
@@ -71,11 +86,15 @@ class Faults:
             self.limits = dict(DEFAULT_LIMITS)
             self._hits.clear()
             self._failures.clear()
+            self._refused.clear()
             self._mutations = 0
 
     # ------------------------------------------------------------------------------------------ checks
 
     def check_injected(self, endpoint: str) -> None:
+        refused = self.refused(endpoint)
+        if refused is not None:
+            raise plaid_error(refused)
         with self._lock:
             queued = self._failures.get(endpoint)
             if not queued:

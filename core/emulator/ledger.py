@@ -77,6 +77,11 @@ class Ledger:
             first.append(pos if kind == ADD else first[latest[txn_id]])
             latest[txn_id] = pos
 
+    def latest(self, txn_id: str) -> bytes | None:
+        """The transaction's body now, or None when it was removed (or never existed)."""
+        pos = self._latest.get(txn_id)
+        return None if pos is None else self._body[pos]
+
     def current(self, accounts: frozenset[int] | None = None) -> list[bytes]:
         """The transactions that exist now, oldest change first: what a full replay of sync must end with."""
         view = self._view(0, len(self._txn), accounts)

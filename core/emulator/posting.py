@@ -61,6 +61,7 @@ class _Pending:
     fragment: str
     key: FragmentKey
     foreign: bool
+    series: str | None = None  # the recurring series it belongs to (schedules.py), carried to its posted version
 
 
 class Posted(NamedTuple):  # one per posted purchase: a NamedTuple is several times cheaper than a frozen dataclass
@@ -91,6 +92,9 @@ class Books:
         self.recent: deque[Posted] = deque(maxlen=200)  # posted purchases a refund or correction may touch
         self._statement = [a.role in ("card", "extra_card", "extra_checking") for a in accounts]
         self._pending: dict[int, list[_Pending]] = {}  # post day -> pending transactions
+        # transaction id -> the recurring series it belongs to (salary, sub:netflix, ...; see schedules.py): what
+        # the emulator's /transactions/recurring/get answers from. Untagged transactions belong to none.
+        self.series_of: dict[str, str] = {}
         self._bodies = writer
         self._txn_id = ids
         self._counter = 0
@@ -135,6 +139,7 @@ class Books:
         rng: random.Random,
         *,
         foreign: bool = False,
+        series: str | None = None,
     ) -> None:
         """A purchase at merchant `m` on day d (at one of its stores in `city` when it is an in-store one)."""
         key: FragmentKey
@@ -159,6 +164,7 @@ class Books:
             tip=tip,
             fragment_key=key,
             foreign=foreign,
+            series=series,
         )
 
     def refund(self, d: int, rng: random.Random, out: list[Change]) -> None:
@@ -201,14 +207,19 @@ class Books:
         tip: int = 0,
         fragment_key: FragmentKey = (),
         foreign: bool = False,
+        series: str | None = None,
     ) -> None:
         lo, hi = post_days
         post_day = d + lo + int(rng.random() * (hi - lo + 1)) if hi else d
         txn_id = self._next_id()
+        if series is not None:
+            self.series_of[txn_id] = series
         if post_day <= self.clock:  # history: it has long posted, Plaid shows only the posted version
             self._post(txn_id, acct, cents + tip, post_day, d, minute, fragment, fragment_key, foreign, None, out)
         else:
-            pending = _Pending(txn_id, acct, cents, cents + tip, d, post_day, minute, fragment, fragment_key, foreign)
+            pending = _Pending(
+                txn_id, acct, cents, cents + tip, d, post_day, minute, fragment, fragment_key, foreign, series
+            )
             self._hold(pending, out)
 
     # ------------------------------------------------------------------------------------------ rows
@@ -222,24 +233,37 @@ class Books:
         out: list[Change],
         *,
         spending: bool = True,
+        series: str | None = None,
         **fmt: str,
     ) -> None:
         """A posted non-merchant row (salary, fee, interest, one side of a transfer)."""
         name = row[0].format(**fmt) if fmt else row[0]
         txn_id = self._next_id()
+        if series is not None:
+            self.series_of[txn_id] = series
         fragment = self._bodies.fragment(("row", name, *row[1:]))
         body = self._bodies.encode(txn_id, acct, cents, d, d, None, False, None, fragment)
         self._book(acct, cents, d, spending=spending)
         out.append((ADD, txn_id, acct, cents, False, body))
 
     def pair(
-        self, d: int, src: int, dst: int, cents: int, out_row: cat.Row, in_row: cat.Row, out: list[Change]
+        self,
+        d: int,
+        src: int,
+        dst: int,
+        cents: int,
+        out_row: cat.Row,
+        in_row: cat.Row,
+        out: list[Change],
+        *,
+        series: tuple[str, str] | None = None,
     ) -> None:
         """Money moving between two of the user's accounts: +cents leaves src, -cents arrives in dst."""
         s, t = self.accounts[src], self.accounts[dst]
+        tags = series or (None, None)
         # Transfers settle spending rather than being spending: they stay out of the monthly statements.
-        self.row(d, src, cents, out_row, out, spending=False, name=t.name, mask=t.mask)
-        self.row(d, dst, -cents, in_row, out, spending=False, name=s.name, mask=s.mask)
+        self.row(d, src, cents, out_row, out, spending=False, series=tags[0], name=t.name, mask=t.mask)
+        self.row(d, dst, -cents, in_row, out, spending=False, series=tags[1], name=s.name, mask=s.mask)
 
     # ------------------------------------------------------------------------------------------ pending and posting
 
@@ -259,8 +283,11 @@ class Books:
         if p.cents > 0:
             self.pending_out[p.account] -= p.cents
         out.append((REMOVE, p.transaction_id, p.account, p.cents, True, None))
+        posted_id = self._next_id()
+        if p.series is not None:
+            self.series_of[posted_id] = p.series
         self._post(
-            self._next_id(),
+            posted_id,
             p.account,
             p.posted_cents,
             p.post_day,

@@ -12,7 +12,7 @@ This package is pure: it imports nothing that talks to Plaid or the database. Th
 
 from __future__ import annotations
 
-from core.products import accounts, auth, identity, transactions
+from core.products import accounts, auth, identity, recurring, transactions
 from core.products.base import Derived, MalformedProductData, Product, Refetch, WebhookKind
 
 __all__ = [
@@ -30,7 +30,13 @@ __all__ = [
 ]
 
 # In the order a sync handles them: the transactions update and its accounts, then every other product.
-PRODUCTS: tuple[Product, ...] = (transactions.PRODUCT, accounts.PRODUCT, auth.PRODUCT, identity.PRODUCT)
+PRODUCTS: tuple[Product, ...] = (
+    transactions.PRODUCT,
+    accounts.PRODUCT,
+    auth.PRODUCT,
+    identity.PRODUCT,
+    recurring.PRODUCT,
+)
 
 
 def by_name(name: str) -> Product:

@@ -58,5 +58,8 @@ PRODUCT = Product(
     tables=("accounts",),
     refetch=Refetch.EVERY_SYNC,
     counted="accounts",
-    derived=(Derived("balance_history", "account_id", "accounts"),),  # snapshots and the history walked back
+    derived=(
+        Derived("balance_history", "account_id", "accounts"),  # snapshots and the history walked back
+        Derived("forecast_thresholds", "account_id", "accounts"),  # the person's low-balance warning for it
+    ),
 )

@@ -60,6 +60,10 @@ class Product:
     ignored_webhooks: Mapping[WebhookKind, str] = field(default_factory=dict)  # webhook -> why it is ignored
     derived: tuple[Derived, ...] = ()  # deleted before `tables` when the item or an account goes
     linkable: bool = False  # can be asked for in Link (PLAID_PRODUCTS)
+    after_history: bool = False  # a sync fetches it only once Plaid has the item's whole history
+    # Error codes that mean "this client or item does not have the product": recorded (product_refreshes.error_code)
+    # and the item's rows dropped, without a note in the sync result (something else stands in for it).
+    quiet_refusals: frozenset[str] = frozenset()
 
     @property
     def job(self) -> str:

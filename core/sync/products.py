@@ -56,11 +56,16 @@ def refresh_products_if_due(ws: Workspace, item_id: str, retry: RetryPolicy) -> 
         try:
             refresh_product(ws, item_id, product, retry=retry)
         except PlaidApiError as e:
-            notes.append(f"{product.label} data could not be fetched: {e}")
+            if e.error_code not in product.quiet_refusals:
+                notes.append(f"{product.label} data could not be fetched: {e}")
             if not is_transient(e):
-                # Not available for this item (e.g. no eligible accounts): do not ask again until accounts appear.
+                # Not available for this item (e.g. no eligible accounts): do not ask again until accounts appear,
+                # and keep nothing from before the refusal.
                 with ws.store.transaction() as con:
-                    mark_refreshed(con, item_id, product.name, _current_account_ids(con, item_id))
+                    for table in product.tables:
+                        con.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+                    mark_refreshed(con, item_id, product.name, _current_account_ids(con, item_id), e.error_code)
+                ws.store.bump_data_version()
         except FinboardError as e:
             notes.append(f"{product.label} data could not be fetched: {e}")
     return notes
@@ -68,13 +73,17 @@ def refresh_products_if_due(ws: Workspace, item_id: str, retry: RetryPolicy) -> 
 
 def due_products(ws: Workspace, item_id: str) -> list[Product]:
     """The products a sync fetches now: those the item has (`requires`) that refetch on every sync, and those
-    never fetched, or not since one of its accounts appeared.
+    never fetched, or not since one of its accounts appeared; those that wait for the whole history
+    (`after_history`) only once Plaid reported HISTORICAL_UPDATE_COMPLETE for the item.
 
     A fetch for an earlier life of the item (removed, then connected again) does not count.
     """
     with ws.store.connect() as con:
-        row = con.execute("SELECT products FROM items WHERE item_id = ?", [item_id]).fetchall()
+        row = con.execute(
+            "SELECT products, transactions_update_status FROM items WHERE item_id = ?", [item_id]
+        ).fetchall()
         has = set(row[0][0] or []) if row else set()
+        history = bool(row) and row[0][1] == "HISTORICAL_UPDATE_COMPLETE"
         accounts = set(_current_account_ids(con, item_id))
         covered: Mapping[str, list[str]] = dict(
             con.execute(
@@ -87,15 +96,19 @@ def due_products(ws: Workspace, item_id: str) -> list[Product]:
         p
         for p in refreshed()
         if (p.requires is None or p.requires in has)
+        and (history or not p.after_history)
         and (p.refetch is Refetch.EVERY_SYNC or p.name not in covered or not accounts <= set(covered[p.name]))
     ]
 
 
-def mark_refreshed(con: duckdb.DuckDBPyConnection, item_id: str, product: str, account_ids: list[str]) -> None:
+def mark_refreshed(
+    con: duckdb.DuckDBPyConnection, item_id: str, product: str, account_ids: list[str], error_code: str | None = None
+) -> None:
+    """Record a fetch (or, with `error_code`, Plaid's refusal to give the product for the item)."""
     con.execute(
-        "INSERT OR REPLACE INTO product_refreshes (item_id, product, account_ids, fetched_at, item_created_at) "
-        "SELECT ?, ?, ?, ?, created_at FROM items WHERE item_id = ?",
-        [item_id, product, account_ids, utc_now(), item_id],
+        "INSERT OR REPLACE INTO product_refreshes (item_id, product, account_ids, fetched_at, item_created_at, "
+        "error_code) SELECT ?, ?, ?, ?, created_at, ? FROM items WHERE item_id = ?",
+        [item_id, product, account_ids, utc_now(), error_code, item_id],
     )
 
 

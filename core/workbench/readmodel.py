@@ -9,25 +9,60 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.analytics import ledger
+from core.analytics import ledger, streams
 from core.analytics.filters import Filters, ledger_where
 from core.store import Store
 
 
 @dataclass(frozen=True)
 class Public:
-    """How one public relation is copied: the query that reads it, and whether that query reads the
-    analytics ledger (then brought up to date first, as every page does)."""
+    """How one public relation is copied: the query that reads it (or, for a relation worked out in Python,
+    the function that builds it from a connection), and whether it reads the analytics ledger (then brought
+    up to date first, as every page does)."""
 
-    query: str
+    query: str = ""
     from_ledger: bool = False
+    build: Callable[[duckdb.DuckDBPyConnection, date], pa.Table] | None = None
+
+    def read(self, cur: duckdb.DuckDBPyConnection, today: date) -> pa.Table:
+        return self.build(cur, today) if self.build is not None else cur.sql(self.query).to_arrow_table()
+
+
+# The recurring streams as the Recurring page shows them: status and next date worked out on the day the copy
+# is made, the person's names and categories applied, hidden ones flagged by not_recurring. Amounts are
+# positive DECIMAL(18,2) money; direction gives the sign.
+_TEXT, _DAY, _MONEY = pa.string(), pa.date32(), pa.decimal128(18, 2)
+_STREAM_TEXT = ("stream_id", "source", "kind", "direction", "account_id", "merchant", "detected_merchant",
+                "category_primary", "category_detailed", "frequency", "amount_kind")  # fmt: skip
+STREAM_SCHEMA = pa.schema(
+    [
+        *((name, _TEXT) for name in _STREAM_TEXT),
+        *((name, _MONEY) for name in ("average_amount", "last_amount", "expected_amount", "previous_amount")),
+        ("price_changed_on", _DAY),
+        ("monthly_amount", _MONEY),
+        ("yearly_amount", _MONEY),
+        ("currency", _TEXT),
+        *((name, _DAY) for name in ("first_date", "last_date", "next_date")),
+        ("status", _TEXT),
+        ("transactions", pa.int64()),
+        ("is_transfer", pa.bool_()),
+        ("not_recurring", pa.bool_()),
+    ]
+)
+
+
+def _recurring_streams(cur: duckdb.DuckDBPyConnection, today: date) -> pa.Table:
+    frame = streams.streams(cur, today, hidden=True).reindex(columns=STREAM_SCHEMA.names)
+    as_read = pa.schema(pa.field(f.name, pa.float64()) if f.type == _MONEY else f for f in STREAM_SCHEMA)
+    return pa.Table.from_pandas(frame, schema=as_read, preserve_index=False).cast(STREAM_SCHEMA)
 
 
 FLOW_COLUMNS = "transaction_id, flow, is_transfer, transfer_pair_id"  # what each transaction counts as
@@ -41,6 +76,10 @@ PUBLIC: dict[str, Public] = {
     "transactions": Public("SELECT * FROM transactions"),
     "balance_history": Public("SELECT * FROM balance_history"),
     "transaction_flows": Public(f"SELECT {FLOW_COLUMNS} FROM analytics_ledger", from_ledger=True),
+    "recurring_streams": Public(from_ledger=True, build=_recurring_streams),
+    "recurring_stream_transactions": Public(
+        "SELECT stream_id, transaction_id, date, amount FROM recurring_stream_transactions", from_ledger=True
+    ),
 }
 # Everything else in the file, and why it stays out. tests/unit/test_workbench_readmodel.py fails
 # when a migration adds a relation that is in neither list, so a new table is a decision, not an accident.
@@ -66,6 +105,10 @@ NOT_PUBLIC: dict[str, str] = {
     "product_refreshes": "the sync's bookkeeping",
     "webhook_events": "the webhook audit log (see the Connections page)",
     "schema_version": "the schema's history",
+    "plaid_recurring_streams": "Plaid's answer as fetched; what it says is public through recurring_streams",
+    "recurring_choices": "your names, categories and 'not recurring' marks, applied through recurring_streams",
+    "recurring_source": "the recurring rebuild's bookkeeping",
+    "forecast_thresholds": "dashboard settings (the Forecast page's warning thresholds)",
 }
 # The transactions the current filters select (the dashboard's sidebar, or `finboard sql`'s export
 # filters): the columns of `transactions` and of `transaction_flows`. Built per filter, not copied.
@@ -85,8 +128,9 @@ class ReadModelCopy:
         return sum(t.nbytes for t in self.tables.values())
 
 
-def copy_read_model(store: Store, names: Iterable[str] | None = None) -> ReadModelCopy:
-    """Read the public relations (all, or those in `names`) in one transaction of one short connection."""
+def copy_read_model(store: Store, names: Iterable[str] | None = None, today: date | None = None) -> ReadModelCopy:
+    """Read the public relations (all, or those in `names`) in one transaction of one short connection;
+    what depends on the day (a recurring stream's status and next date) is as of `today` (default: today)."""
     wanted = [n for n in PUBLIC if names is None or n in set(names)]
     version = store.data_version()  # read first: a change committed meanwhile makes the copy look older, never newer
     started = time.perf_counter()
@@ -95,7 +139,7 @@ def copy_read_model(store: Store, names: Iterable[str] | None = None) -> ReadMod
     with opened as con, con.cursor() as cur:
         cur.execute("BEGIN TRANSACTION")
         for name in wanted:
-            tables[name] = cur.sql(PUBLIC[name].query).to_arrow_table()
+            tables[name] = PUBLIC[name].read(cur, today or date.today())
         cur.execute("COMMIT")
     return ReadModelCopy(version, tables, time.perf_counter() - started)
 

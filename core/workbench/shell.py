@@ -63,7 +63,7 @@ class Copy:
 def make_copy(store: Store, filters: Filters, today: date, names: Iterable[str] | None = None) -> Copy:
     """Copy the public relations in `names` (all when None) and filtered_transactions when it is named."""
     wanted = None if names is None else set(names)
-    model = copy_read_model(store, wanted)
+    model = copy_read_model(store, wanted, today)
     tables = dict(model.tables)
     if wanted is None or FILTERED in wanted:
         tables[FILTERED] = filtered_transactions(store, model.tables["transactions"], filters, today)

@@ -153,7 +153,7 @@ def annotate(store, txn_id: str, note: str, **fields) -> None:
 
 
 class FakeGateway:
-    """The two gateway calls a sync makes, answered from a ChangeLogWorld (no HTTP)."""
+    """The gateway calls a sync makes, answered from a ChangeLogWorld (no HTTP)."""
 
     def __init__(self, world: ChangeLogWorld) -> None:
         self.world = world
@@ -167,6 +167,11 @@ class FakeGateway:
             for a in ACCOUNTS
         ]
         return {"accounts": accounts, "item": {"products": ["transactions"], "billed_products": ["transactions"]}}
+
+    def fetch_product(self, endpoint: str, access_token: str) -> dict:
+        """Every sync of a complete history also asks for Plaid's recurring streams: this world has none."""
+        assert endpoint == "/transactions/recurring/get", endpoint
+        return {"inflow_streams": [], "outflow_streams": [], "updated_datetime": "2024-01-01T00:00:00Z"}
 
 
 def workspace_with_item(tmp_path, gateway, item_id: str = "item-1"):

@@ -53,7 +53,7 @@ def _edit(pattern: str, replacement: str) -> str:
         (_edit(r'^detailed = "FOOD_AND_DRINK_GROCERIES"$', 'detailed = "GROCERIES"'), "not a PFC v2 detailed"),
         (_edit(r'^role = "flight"$', 'role = "travel"'), "exactly one merchant must have role 'flight'"),
         (_edit(r'^key = "trader_joes"$', 'key = "safeway"'), "merchant key 'safeway' is used twice"),
-        (_edit(r"^day = 7$", ""), "a subscription, and only a subscription, has a day of month"),
+        (_edit(r"^day = 7$", ""), "a subscription merchant has these scheduling fields: day, ends, price_change"),
         (_edit(r"^atm_fee = .*$", ""), "[rows] lacks atm_fee"),
         (_edit(r'^url = "https://plaid.com"$', ""), "institution 1 lacks url"),
     ],

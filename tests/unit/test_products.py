@@ -49,6 +49,8 @@ class DummyGateway(FakeGateway):
         self.fetched: list[str] = []
 
     def fetch_product(self, endpoint: str, access_token: str) -> dict[str, Any]:
+        if endpoint != DUMMY.endpoint:  # the shipped products a sync also fetches
+            return super().fetch_product(endpoint, access_token)
         self.fetched.append(endpoint)
         return {"loans": [{"account_id": "acc-checking", "secret": SECRET}, {"account_id": "acc-card", "secret": "x"}]}
 
@@ -128,7 +130,7 @@ def test_names_webhooks_and_tables_are_declared_once():
     assert len(set(webhooks)) == len(webhooks)
     assert len(set(shared_tables())) == len(shared_tables())
     assert linkable() == ("transactions", "auth", "identity")
-    assert [p.name for p in refreshed()] == ["auth", "identity"]
+    assert [p.name for p in refreshed()] == ["auth", "identity", "recurring"]
     assert by_name("auth").refetch is Refetch.WHEN_ACCOUNTS_APPEAR
 
 

@@ -49,6 +49,8 @@ class ProductGateway(FakeGateway):
         return {**super().get_accounts(access_token), "item": {"products": self.products, "billed_products": []}}
 
     def fetch_product(self, endpoint, access_token):
+        if endpoint not in ("/auth/get", "/identity/get"):  # Plaid's recurring streams: none in this world
+            return super().fetch_product(endpoint, access_token)
         answer = {"/auth/get": AUTH, "/identity/get": IDENTITY}[endpoint]
         self.calls.append(endpoint.split("/")[1])
         return answer
@@ -129,7 +131,7 @@ def test_a_sync_fetches_auth_and_identity_once_when_the_item_has_them(tmp_path, 
     assert sorted(gateway.calls) == ["auth", "identity"]
     assert sync_item(ws, "item-1").ok
     assert sorted(gateway.calls) == ["auth", "identity"]  # not again: nothing new to cover
-    assert names(due_products(ws, "item-1")) == []
+    assert names(due_products(ws, "item-1")) == ["recurring"]  # Plaid's recurring streams: after every sync
 
 
 def test_a_new_account_makes_them_due_again(tmp_path, world):
@@ -138,7 +140,7 @@ def test_a_new_account_makes_them_due_again(tmp_path, world):
     sync_item(ws, "item-1")
     with ws.store.transaction() as con:
         con.execute("INSERT INTO accounts (account_id, item_id, type) VALUES ('acc-new', 'item-1', 'depository')")
-    assert names(due_products(ws, "item-1")) == ["auth", "identity"]
+    assert names(due_products(ws, "item-1")) == ["auth", "identity", "recurring"]
 
 
 def test_an_item_removed_and_connected_again_fetches_them_again(tmp_path, world):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from core.analytics import ledger
@@ -141,3 +142,28 @@ def test_relations_named_lists_what_a_script_reads():
     }
     assert relations_named("SELECT * FROM item_tokens") == set()
     assert relations_named('SELECT * FROM "balance_history"') == {"balance_history"}
+
+
+def test_recurring_streams_are_public_as_the_recurring_page_shows_them(db_env):
+    from core.analytics import streams
+    from tests.recurring_worlds import TODAY as RECURRING_TODAY
+    from tests.recurring_worlds import recurring_world
+
+    store = recurring_world(Store(db_env))
+    copy = copy_read_model(store, today=RECURRING_TODAY)
+    with ledger.reading(store) as con:
+        shown = streams.streams(con, RECURRING_TODAY, hidden=True).set_index("stream_id")
+    with Workbench(copy.tables, time_limit=10) as wb:
+        rows = wb.run(
+            "SELECT s.stream_id, s.merchant, s.last_amount, s.yearly_amount, s.next_date, s.status, count(*) AS n "
+            "FROM recurring_streams s JOIN recurring_stream_transactions t USING (stream_id) "
+            "GROUP BY ALL ORDER BY s.stream_id"
+        ).table.to_pylist()
+    assert len(rows) == len(shown) > 10
+    for row in rows:
+        page = shown.loc[row["stream_id"]]
+        assert (row["merchant"], row["status"], row["n"]) == (page["merchant"], page["status"], page["transactions"])
+        assert float(row["last_amount"]) == page["last_amount"] and float(row["yearly_amount"]) == page["yearly_amount"]
+        assert row["next_date"] == (None if pd.isna(page["next_date"]) else page["next_date"])
+    netflix = next(r for r in rows if r["merchant"] == "Netflix")
+    assert str(netflix["last_amount"]) == "17.99"  # exact DECIMAL money, as in `transactions`

@@ -191,8 +191,13 @@ def test_empty_and_broken_sql_get_a_message(workbench):
 
 def test_the_catalog_lists_what_queries_can_read(workbench):
     catalog = {r.name: dict(r.columns) for r in workbench.catalog()}
-    assert set(catalog) == {"items", "accounts", "transactions", "balance_history", "transaction_flows"}
+    assert set(catalog) == {
+        "items", "accounts", "transactions", "balance_history", "transaction_flows", "recurring_streams",
+        "recurring_stream_transactions",
+    }  # fmt: skip
     assert catalog["transactions"]["amount"] == "DECIMAL(18,2)"
+    assert catalog["recurring_streams"]["yearly_amount"] == "DECIMAL(18,2)"
+    assert catalog["recurring_streams"]["next_date"] == "DATE"
     assert catalog["transactions"]["date"] == "DATE"
 
 

@@ -203,6 +203,8 @@ class ItemEndpoints:
             if code == "DEFAULT_UPDATE":
                 self.s.fire(item_id, kind, code, new_transactions=sum(1 for c in changes if c[0] == 0), error=None)
             return {"webhook_fired": True}
+        if code == "RECURRING_TRANSACTIONS_UPDATE" and self.s.faults.refused("/transactions/recurring/get"):
+            raise plaid_error("SANDBOX_PRODUCT_NOT_ENABLED")  # Plaid's answer for an item without the add-on
         self.s.fire(item_id, kind, code, **self._payload(record, kind, code))
         return {"webhook_fired": True}
 

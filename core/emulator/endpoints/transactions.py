@@ -1,4 +1,5 @@
-"""/transactions/sync over the item's change log, /transactions/refresh and /sandbox/transactions/create."""
+"""/transactions/sync over the item's change log, /transactions/recurring/get from the world's schedules,
+/transactions/refresh and /sandbox/transactions/create."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from typing import Any
 
 import orjson
 
-from core.emulator import catalog
+from core.emulator import catalog, recurring
 from core.emulator.endpoints.common import ACCESS, Route, load_item
 from core.emulator.errors import invalid_field, plaid_error
 from core.emulator.ledger import Cursor, CursorError, Ledger
 from core.emulator.schema import Field, Schema, opt, req
-from core.emulator.service import EmulatorService
+from core.emulator.service import EmulatorService, iso
 
 TRANSACTIONS_SYNC = Schema(
     {
@@ -28,6 +29,19 @@ TRANSACTIONS_SYNC = Schema(
                 "personal_finance_category_version": opt("str", choices=("v1", "v2")),
                 "days_requested": opt("int", low=1, high=730),
                 "account_id": opt("str"),
+            },
+        ),
+    }
+)
+TRANSACTIONS_RECURRING_GET = Schema(
+    {
+        **ACCESS,
+        "account_ids": opt("list", items=Field("str")),
+        "options": opt(
+            "object",
+            fields={
+                "include_personal_finance_category": opt("bool"),
+                "personal_finance_category_version": opt("str", choices=("v1", "v2")),
             },
         ),
     }
@@ -66,6 +80,7 @@ class TransactionEndpoints:
         return {
             "/transactions/sync": (TRANSACTIONS_SYNC, self.sync),
             "/transactions/refresh": (Schema(ACCESS), self.refresh),
+            "/transactions/recurring/get": (TRANSACTIONS_RECURRING_GET, self.recurring),
             "/sandbox/transactions/create": (SANDBOX_TRANSACTIONS_CREATE, self.sandbox_create),
         }
 
@@ -116,6 +131,19 @@ class TransactionEndpoints:
                 b',"transactions_update_status":"HISTORICAL_UPDATE_COMPLETE"}',
             )
         )
+
+    def recurring(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The item's recurring streams, straight from the world's schedules (core/emulator/recurring.py)."""
+        record = load_item(self.s, body, "/transactions/recurring/get")
+        live = self.s.live(record["item_id"])
+        shown = live.visible(record)
+        wanted = body.get("account_ids")
+        if wanted is not None:
+            known = {a.account_id for a in live.world.accounts if shown is None or a.index in shown}
+            if not set(wanted) <= known:
+                raise plaid_error("INVALID_ACCOUNT_ID")
+        found = recurring.streams(live, record["item_id"], shown, wanted)
+        return {**found, "updated_datetime": iso(self.s.now()), "personal_finance_category_version": "v2"}
 
     def refresh(self, body: dict[str, Any]) -> dict[str, Any]:
         """Plaid checks the bank for news; here the item's clock moves one day (and SYNC_UPDATES_AVAILABLE fires)."""
