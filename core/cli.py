@@ -10,9 +10,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from core.config import PRIVATE_UMASK, check_host, load_settings
 from core.errors import ConfigError, FinboardError, path_problem
@@ -25,9 +25,23 @@ if TYPE_CHECKING:
     from core.workspace import Workspace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-# core.analytics.datasets.DATASETS by name, spelled out so `finboard` starts without importing pandas.
-DATASET_NAMES = ("summary", "cash-flow", "money-flows", "categories", "categories-over-time", "merchants", "accounts",
-                 "net-worth", "balance-history", "credit-utilization", "recurring", "forecast")  # fmt: skip
+FIGURE_SUFFIXES = ("png", "svg", "pdf", "html")
+
+
+class ExportChoices:
+    """`finboard export`'s WHAT: transactions, bundle and every chart and data set of core.charts.registry. The
+    registry is read when `export` needs it, so the other commands start without importing pandas or Plotly."""
+
+    def names(self) -> list[str]:
+        from core.charts.registry import CHARTS
+
+        return ["transactions", *CHARTS, "bundle"]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,16 +135,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Filters work as in the dashboard, except that the period defaults to all time.",
     )
     what_help = (
-        "transactions, summary (income, spending, net and outside transfers per currency against the previous "
-        f"period), bundle (charts and data in a zip) or a chart's data: {', '.join(DATASET_NAMES[1:])}"
+        "one of %(choices)s. transactions: every transaction the filters select; summary: income, spending, net "
+        "and outside transfers per currency against the previous period; recurring: one row per stream; bundle: "
+        "every chart and its data in a zip; any other: a chart's data (or, with --format png, svg, pdf or html, "
+        "the chart with its title and caption)"
     )
-    p.add_argument("what", choices=["transactions", *DATASET_NAMES, "bundle"], metavar="WHAT", help=what_help)
+    p.add_argument("what", choices=ExportChoices(), metavar="WHAT", help=what_help)
     p.add_argument("--out", type=Path, required=True, metavar="PATH")
     p.add_argument(
         "--format",
-        choices=["csv", "parquet", "xlsx"],
+        choices=["csv", "parquet", "xlsx", *FIGURE_SUFFIXES],
         default=None,
-        help="default: from the file name's extension, else csv (not for bundle)",
+        help="default: from the file name's extension, else csv (not for bundle); a chart also as png, svg, pdf "
+        "(needs Chromium) or html, with its title and a caption",
     )
     p.add_argument(
         "--interval",
@@ -401,7 +418,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from core import export
+    from core import export, report
 
     if args.out.is_dir():
         example = args.out / ("report.zip" if args.what == "bundle" else f"{args.what}.{args.format or 'csv'}")
@@ -414,31 +431,38 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     scope = _describe_scope(filters)
     if args.what == "bundle":
-        # The figures are drawn by the dashboard's chart builders, which need no Streamlit.
-        from dashboard.report import write_report
-
-        files = write_report(ws.store, filters, today, args.out, interval=args.interval, images=not args.no_images)
+        files = report.write_report(
+            ws.store, filters, today, args.out, interval=args.interval, images=not args.no_images
+        )
         print(f"Wrote {args.out} ({len(files)} files; {scope})")
         if not args.no_images and export.chromium_path() is None:
             print(f"finboard: no PNGs in the bundle: {export.NO_CHROMIUM}", file=sys.stderr)
         return EXIT_OK
-    fmt = args.format or _format_from_suffix(args.out)
-    if args.days is not None and args.what != "forecast":
-        print("finboard: --days applies to `export forecast` only.", file=sys.stderr)
+    fmt = _export_format(args)
+    if args.days is not None and (args.what != "forecast" or fmt in FIGURE_SUFFIXES):
+        print("finboard: --days applies to `export forecast` only, as CSV, Parquet or XLSX.", file=sys.stderr)
         return EXIT_USAGE
+    if fmt in FIGURE_SUFFIXES:
+        if args.what == "transactions" or not report.chart(args.what).draw:
+            print(f"finboard: {args.what} is data: export it as csv, parquet or xlsx.", file=sys.stderr)
+            return EXIT_USAGE
+        count = report.export_figure(ws.store, args.what, fmt, args.out, filters, today, args.interval)
+        print(f"Wrote the {args.what} chart ({count:,} rows) to {args.out} ({scope})")
+        return EXIT_OK
+    table = cast(export.Format, fmt)
     if args.what == "forecast":
-        count = export.export_forecast(ws.store, fmt, args.out, filters, today, args.days or 30)
+        count = export.export_forecast(ws.store, table, args.out, filters, today, args.days or 30)
         print(f"Wrote {count:,} rows of the {args.days or 30}-day forecast to {args.out} ({_describe_now(filters)})")
         return EXIT_OK
     if args.what == "recurring":
-        count = export.export_dataset(ws.store, "recurring", fmt, args.out, filters, today, args.interval)
+        count = report.export_dataset(ws.store, "recurring", table, args.out, filters, today, args.interval)
         print(f"Wrote {count:,} recurring streams to {args.out} ({_describe_now(filters)})")
         return EXIT_OK
     if args.what == "transactions":
-        count = export.export_transactions(ws.store, fmt, args.out, filters, today)
+        count = export.export_transactions(ws.store, table, args.out, filters, today)
         print(f"Wrote {count:,} transactions to {args.out} ({scope})")
     else:
-        count = export.export_dataset(ws.store, args.what, fmt, args.out, filters, today, args.interval)
+        count = report.export_dataset(ws.store, args.what, table, args.out, filters, today, args.interval)
         if args.what == "summary":  # it has no transfer filter: outside transfers have their own columns
             from core.analytics.filters import describe_period
 
@@ -471,7 +495,9 @@ def _export_filters(store: Store, args: argparse.Namespace) -> Filters | None:
             print(f"finboard: {problem.replace('`', '')}", file=sys.stderr)
         return None
     filters = parsed.filters
-    if args.what == "bundle" and filters.currency is None and choices.default_currency:
+    # A chart shows one currency (they are never added): a bundle or a chart's picture defaults to the most used.
+    picture = args.what == "bundle" or (args.what != "sql" and _export_format(args) in FIGURE_SUFFIXES)
+    if picture and filters.currency is None and choices.default_currency:
         filters = filters.with_currency(choices.default_currency)
     return filters
 
@@ -506,9 +532,14 @@ def _describe_now(filters: Filters) -> str:
     return ", ".join(parts)
 
 
-def _format_from_suffix(out: Path) -> Literal["csv", "parquet", "xlsx"]:
+def _export_format(args: argparse.Namespace) -> str:
+    """`export`'s --format, else the file name's extension (csv when it is none of ours)."""
+    return str(args.format or _format_from_suffix(args.out))
+
+
+def _format_from_suffix(out: Path) -> str:
     suffix = out.suffix.lower().lstrip(".")
-    return "parquet" if suffix == "parquet" else "xlsx" if suffix == "xlsx" else "csv"
+    return suffix if suffix in ("parquet", "xlsx", *FIGURE_SUFFIXES) else "csv"
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -24,9 +24,7 @@ import duckdb
 import pandas as pd
 
 from core.analytics import forecast, ledger
-from core.analytics.datasets import DATASETS
 from core.analytics.filters import Filters, ledger_where
-from core.analytics.intervals import Interval
 from core.errors import FinboardError, path_problem
 from core.spreadsheet import spreadsheet_frame, spreadsheet_query, xlsx_bytes
 from core.store import Store
@@ -137,23 +135,6 @@ def transactions_bytes(store: Store, fmt: Format, filters: Filters, today: date)
         path.unlink(missing_ok=True)
 
 
-def dataset_frame(store: Store, name: str, filters: Filters, today: date, interval: Interval) -> pd.DataFrame:
-    if name not in DATASETS:
-        raise ExportError(f"Unknown dataset {name!r}; choose one of: transactions, {', '.join(DATASETS)}.")
-    with ledger.reading(store) as con:
-        return DATASETS[name].build(con, filters, today, interval)
-
-
-def export_dataset(
-    store: Store, name: str, fmt: Format, out: Path, filters: Filters, today: date, interval: Interval
-) -> int:
-    """Write the data behind one chart to `out`; returns the number of rows."""
-    frame = dataset_frame(store, name, filters, today, interval)
-    with atomic_file(out.expanduser().resolve()) as tmp:
-        tmp.write_bytes(table_bytes(frame, fmt, sheet=name))
-    return len(frame)
-
-
 def export_forecast(store: Store, fmt: Format, out: Path, filters: Filters, today: date, days: int) -> int:
     """Write the cash forecast for `days` days (one row per account and day, then per currency total)."""
     with ledger.reading(store) as con:
@@ -187,9 +168,13 @@ def figure_image(fig: Any, fmt: ImageFormat, *, size: tuple[int, int] = IMAGE_SI
     return data
 
 
-def figure_html(fig: Any, title: str) -> bytes:
-    """A self-contained HTML page with the chart (plotly.js inlined: opens offline)."""
-    html: str = fig.to_html(full_html=True, include_plotlyjs=True, config={"displaylogo": False})
+def figure_html(fig: Any, title: str, *, plotly_js: str | None = None) -> bytes:
+    """An HTML page with the chart that opens offline: plotly.js inlined, or read from the file `plotly_js` beside
+    it (the report bundle ships one copy for every chart). Never from a CDN: Finboard makes no third-party
+    requests."""
+    html: str = fig.to_html(
+        full_html=True, include_plotlyjs=plotly_js if plotly_js else True, config={"displaylogo": False}
+    )
     return html.replace("<head>", f"<head><title>{_escape(title)}</title>", 1).encode("utf-8")
 
 
@@ -211,13 +196,16 @@ def image_session() -> Iterator[None]:
 # -- report bundle ---------------------------------------------------------------------------
 
 
+PLOTLY_JS = "plotly.min.js"  # the bundle's one copy of plotly.js, beside the charts' HTML pages
+
+
 @dataclass(frozen=True)
 class ReportChart:
-    """One chart of a report: its figure and the data behind it."""
+    """One chart of a report: its figure (None for a data set) and the data behind it."""
 
     name: str
     title: str
-    figure: Any  # plotly.graph_objects.Figure
+    figure: Any  # plotly.graph_objects.Figure, titled and captioned, or None
     data: pd.DataFrame
 
 
@@ -229,9 +217,10 @@ def write_bundle(
     *,
     images: bool = True,
 ) -> list[str]:
-    """A zip with charts/NAME.html (+ .png), data/NAME.csv, data/transactions.csv (copied from
-    `transactions_csv`) and manifest.json. PNGs are left out, with a note in the manifest, when no
-    Chromium is available. Returns the names of the files written."""
+    """A zip with charts/NAME.html (+ .png) for each chart with a figure, charts/plotly.min.js (once, for every
+    HTML page), data/NAME.csv for each chart and data set, data/transactions.csv (copied from `transactions_csv`)
+    and manifest.json. PNGs are left out, with a note in the manifest, when no Chromium is available. Returns
+    the names of the files written."""
     notes: list[str] = []
     files: list[str] = []
     with atomic_file(out.expanduser().resolve()) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -239,10 +228,16 @@ def write_bundle(
         if images and not render:
             notes.append(NO_CHROMIUM)
         with image_session() if render else _nothing():
+            if any(chart.figure is not None for chart in charts):
+                zf.writestr(f"charts/{PLOTLY_JS}", _plotly_js())
+                files.append(f"charts/{PLOTLY_JS}")
             for chart in charts:
-                zf.writestr(f"charts/{chart.name}.html", figure_html(chart.figure, chart.title))
-                files.append(f"charts/{chart.name}.html")
-                if render:
+                if chart.figure is not None:
+                    zf.writestr(
+                        f"charts/{chart.name}.html", figure_html(chart.figure, chart.title, plotly_js=PLOTLY_JS)
+                    )
+                    files.append(f"charts/{chart.name}.html")
+                if chart.figure is not None and render:
                     zf.writestr(f"charts/{chart.name}.png", figure_image(chart.figure, "png"))
                     files.append(f"charts/{chart.name}.png")
                 zf.writestr(f"data/{chart.name}.csv", table_bytes(chart.data, "csv"))
@@ -252,7 +247,9 @@ def write_bundle(
         full = {
             **manifest,
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "charts": [{"name": c.name, "title": c.title, "rows": len(c.data)} for c in charts],
+            "charts": [
+                {"name": c.name, "title": c.title, "rows": len(c.data), "figure": c.figure is not None} for c in charts
+            ],
             "conventions": SIGN_CONVENTIONS,
             "notes": notes,
             "files": [*files, "manifest.json"],
@@ -290,6 +287,14 @@ def _cannot_write(out: Path, reason: str) -> ExportError:
     return ExportError(
         f"Cannot write {out}: {path_problem(out, reason)}. Choose a file in a directory you can write to."
     )
+
+
+def _plotly_js() -> str:
+    """The plotly.js that Plotly for Python ships (the version its figures are written for)."""
+    from plotly.offline import get_plotlyjs
+
+    js: str = get_plotlyjs()
+    return js
 
 
 @contextmanager

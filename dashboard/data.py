@@ -33,6 +33,7 @@ from core.analytics.choices import FilterChoices, filter_choices
 from core.analytics.filters import Filters
 from core.analytics.intervals import Interval, auto_interval
 from core.analytics.saved_views import SavedView, saved_views
+from core.charts.registry import CHARTS, Rows, in_currency, same_rows
 from core.store import Store
 from dashboard.context import workspace
 
@@ -83,27 +84,17 @@ def _read(src: Source, load: Callable[..., T], *args: Any) -> T:
 
 @dataclass(frozen=True)
 class OverviewData:
-    summary: pd.DataFrame
+    summary: pd.DataFrame  # in the filters' currency
     attention: pd.DataFrame
-    flow: pd.DataFrame
-    flow_interval: Interval
-    spending: pd.DataFrame
-    worth: pd.DataFrame
-    worth_interval: Interval
+    interval: Interval  # a readable one for the period's trends
 
 
 def load_overview(con: duckdb.DuckDBPyConnection, filters: Filters, today: date) -> OverviewData:
     window = ledger.bounded(con, filters.window(today))
-    flow, flow_interval = cash_flow.cash_flow(con, filters, today, auto_interval(window) if window.start else "month")
-    worth, worth_interval = balances.net_worth_history(con, filters, today, "day")
     return OverviewData(
-        summary=overview.summary(con, filters, today),
+        summary=in_currency(overview.summary(con, filters, today), filters.currency),
         attention=overview.items_needing_attention(con, today),
-        flow=flow,
-        flow_interval=flow_interval,
-        spending=categories.primary_spending(con, filters, today),
-        worth=worth,
-        worth_interval=worth_interval,
+        interval=auto_interval(window) if window.start else "month",
     )
 
 
@@ -112,77 +103,40 @@ def overview_data(src: Source, filters: Filters, today: date) -> OverviewData:
     return _read(src, load_overview, filters, today)
 
 
-@dataclass(frozen=True)
-class CashFlowData:
-    flow: pd.DataFrame
-    interval: Interval
-    totals: pd.DataFrame
-    edges: pd.DataFrame
+def chart_rows(src: Source, name: str, filters: Filters, today: date, interval: Interval) -> Rows:
+    """The rows of the registry's chart `name` (core.charts.registry), in the filters' currency, and the
+    interval they are grouped by. Charts drawn from the same rows share one read."""
+    return _rows(src, same_rows(name), filters, today, interval)
 
 
-def load_cash_flow(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, interval: Interval) -> CashFlowData:
-    flow, used = cash_flow.cash_flow(con, filters, today, interval)
-    return CashFlowData(flow, used, cash_flow.totals(con, filters, today), cash_flow.money_flows(con, filters, today))
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def cash_flow_data(src: Source, filters: Filters, today: date, interval: Interval) -> CashFlowData:
-    return _read(src, load_cash_flow, filters, today, interval)
-
-
-@dataclass(frozen=True)
-class CategoriesData:
-    spending: pd.DataFrame
-    over_time: pd.DataFrame
-    interval: Interval
-    merchants: pd.DataFrame
-
-
-def load_categories(
-    con: duckdb.DuckDBPyConnection, filters: Filters, today: date, interval: Interval
-) -> CategoriesData:
-    over_time, used = categories.categories_over_time(con, filters, today, interval)
-    return CategoriesData(
-        categories.category_spending(con, filters, today),
-        over_time,
-        used,
-        categories.top_merchants(con, filters, today),
-    )
+@st.cache_data(show_spinner=False, max_entries=64)
+def _rows(src: Source, name: str, filters: Filters, today: date, interval: Interval) -> Rows:
+    return _read(src, CHARTS[name].rows, filters, today, interval)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def categories_data(src: Source, filters: Filters, today: date, interval: Interval) -> CategoriesData:
-    return _read(src, load_categories, filters, today, interval)
+def cash_flow_totals(src: Source, filters: Filters, today: date) -> pd.DataFrame:
+    """The period's totals against the previous period, in the filters' currency."""
+    return in_currency(_read(src, cash_flow.totals, filters, today), filters.currency)
 
 
 @dataclass(frozen=True)
 class BalancesData:
-    accounts: pd.DataFrame  # in every currency, so the page can say which it leaves out
-    net_worth: pd.DataFrame
-    utilization: pd.DataFrame
-    worth: pd.DataFrame
-    worth_interval: Interval
-    history: pd.DataFrame
-    history_interval: Interval
+    net_worth: pd.DataFrame  # now, in the filters' currency
+    other_accounts: pd.DataFrame  # the accounts in other currencies, so the page can say which it leaves out
 
 
-def load_balances(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, interval: Interval) -> BalancesData:
-    worth, worth_interval = balances.net_worth_history(con, filters, today, interval)
-    history, history_interval = balances.account_history(con, filters, today, interval)
+def load_balances(con: duckdb.DuckDBPyConnection, filters: Filters) -> BalancesData:
+    every = balances.accounts(con, replace(filters, currency=None))
     return BalancesData(
-        balances.accounts(con, replace(filters, currency=None)),
-        balances.net_worth(con, filters),
-        balances.credit_utilization(con, filters),
-        worth,
-        worth_interval,
-        history,
-        history_interval,
+        in_currency(balances.net_worth(con, filters), filters.currency),
+        every[every["currency"] != filters.currency].reset_index(drop=True),
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def balances_data(src: Source, filters: Filters, today: date, interval: Interval) -> BalancesData:
-    return _read(src, load_balances, filters, today, interval)
+def balances_data(src: Source, filters: Filters) -> BalancesData:
+    return _read(src, load_balances, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -223,7 +177,6 @@ def transaction(src: Source, transaction_id: str) -> pd.DataFrame:
 class RecurringData:
     streams: pd.DataFrame  # visible streams the filters cover (core.analytics.streams.COLUMNS)
     hidden: pd.DataFrame  # those marked not recurring
-    calendar: pd.DataFrame  # the next 30 days
     alerts: pd.DataFrame
 
 
@@ -233,7 +186,6 @@ def load_recurring(con: duckdb.DuckDBPyConnection, filters: Filters, today: date
     return RecurringData(
         visible,
         every[every["not_recurring"]].reset_index(drop=True),
-        streams.calendar(visible, today),
         streams.alerts(visible, today),
     )
 
@@ -250,14 +202,14 @@ def stream_transactions(src: Source, stream_id: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ForecastData:
-    forecast: pd.DataFrame  # every depository account and currency total, day by day
+    forecast: pd.DataFrame  # every depository account and the currency total, day by day, in the filters' currency
     lowest: pd.DataFrame
     accounts: pd.DataFrame  # the depository accounts with their thresholds
 
 
 def load_forecast(con: duckdb.DuckDBPyConnection, filters: Filters, today: date, days: int) -> ForecastData:
-    frame = forecast.forecast(con, today, filters, days)
-    return ForecastData(frame, forecast.lowest(frame), forecast.accounts(con, filters))
+    frame = in_currency(forecast.forecast(con, today, filters, days), filters.currency)
+    return ForecastData(frame, forecast.lowest(frame), in_currency(forecast.accounts(con, filters), filters.currency))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -1,6 +1,7 @@
 """Charts with their downloads: the camera button (PNG or SVG, named after the chart and the
-filters), and a Download menu with server-side PNG/SVG/PDF (kaleido), self-contained HTML and
-the chart's data as CSV, Parquet and XLSX. File contents are made only when clicked."""
+filters), and a Download menu with server-side PNG/SVG/PDF (kaleido) and self-contained HTML, each
+with the chart's title and caption (core.charts.caption), and the chart's data as CSV, Parquet and
+XLSX. File contents are made only when clicked."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import export
-from core.analytics.filters import PERIOD_LABELS, Filters
-from core.analytics.money_text import money
+from core.analytics.filters import Filters
+from core.charts.caption import caption, titled
 from core.store import Store
-from core.text import markdown_text, plotly_text
 
 IMAGE_STATE = "u_image"  # set by dashboard.filters.image_format
 
@@ -28,35 +28,6 @@ def chromium() -> str | None:
 
 def file_stem(name: str, filters: Filters, today: date) -> str:
     return f"finboard-{name}-{filters.slug(today)}"
-
-
-def scope(filters: Filters, today: date, text: Callable[[str], str] = markdown_text, *, period: bool = True) -> str:
-    """What the filters cover, in words: "Last 12 months (2024-03-11 – 2025-03-10) · USD · posted only"
-    (without the period when `period` is False).
-
-    The person's merchant text and the currency code go through `text`: Markdown escaping for a caption,
-    plotly_text for a chart title."""
-    window = filters.window(today)
-    if window.start or window.end:
-        dates = f"{window.start or 'first day'} – {window.end or 'today'}"
-        label = dates if filters.period == "custom" else f"{PERIOD_LABELS[filters.period]} ({dates})"
-    else:
-        label = PERIOD_LABELS[filters.period]
-    parts = [label] if period else []
-    parts.append(text(filters.currency) if filters.currency else "all currencies")
-    parts.append("pending included" if filters.include_pending else "posted only")
-    if filters.include_transfers:
-        parts.append("transfers listed")
-    if filters.accounts:
-        parts.append(f"{len(filters.accounts)} account{'s' if len(filters.accounts) > 1 else ''}")
-    if filters.categories:
-        parts.append(f"{len(filters.categories)} categor{'ies' if len(filters.categories) > 1 else 'y'}")
-    if filters.merchant:
-        parts.append(f"“{text(filters.merchant)}”")
-    if filters.min_amount is not None or filters.max_amount is not None:
-        low, high = money(_f(filters.min_amount), filters.currency), money(_f(filters.max_amount), filters.currency)
-        parts.append(f"amounts {low} to {high}")
-    return " · ".join(parts)
 
 
 def chart(
@@ -78,14 +49,10 @@ def chart(
     }
     kwargs: dict[str, Any] = {"on_select": "rerun", "selection_mode": ("points",)} if select else {}
     event = st.plotly_chart(fig, key=f"chart_{name}", config=config, width="stretch", **kwargs)
-    subtitle = scope(filters, today, plotly_text)
+    lines = caption(filters, today)
 
-    def titled() -> go.Figure:  # a copy with its title, made only when a file is asked for
-        return go.Figure(fig).update_layout(
-            title={"text": f"{plotly_text(title)}<br><sup>{subtitle}</sup>", "x": 0.01},
-            margin={"t": 80},
-            height=max(fig.layout.height or 400, 420),
-        )
+    def exported() -> go.Figure:  # a copy with its title and caption, made only when a file is asked for
+        return titled(fig, title, lines)
 
     with st.popover("Download", icon=":material/download:"):
         if chromium():
@@ -93,7 +60,7 @@ def chart(
             for column, fmt in zip(image_row, export.IMAGE_FORMATS, strict=True):
                 column.download_button(
                     fmt.upper(),
-                    data=_image(titled, fmt),
+                    data=_image(exported, fmt),
                     file_name=f"{stem}.{fmt}",
                     mime=export.MIME[fmt],
                     key=f"dl_{name}_{fmt}",
@@ -103,7 +70,7 @@ def chart(
             st.caption(export.NO_CHROMIUM)
         st.download_button(
             "HTML (interactive, works offline)",
-            data=lambda: export.figure_html(titled(), title),
+            data=lambda: export.figure_html(exported(), title),
             file_name=f"{stem}.html",
             mime=export.MIME["html"],
             key=f"dl_{name}_html",
@@ -154,7 +121,3 @@ def _image(fig: Callable[[], go.Figure], fmt: export.ImageFormat) -> Callable[[]
 
 def _table(frame: Callable[[], pd.DataFrame], fmt: export.Format, sheet: str) -> Callable[[], bytes]:
     return lambda: export.table_bytes(frame(), fmt, sheet=sheet)
-
-
-def _f(value: object) -> float | None:
-    return None if value is None else float(str(value))

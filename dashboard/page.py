@@ -13,15 +13,28 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.analytics.filters import Filters, describe_period
+from core.analytics.intervals import Interval
+from core.charts.caption import scope
+from core.charts.registry import CHARTS, Rows
 from core.errors import FinboardError
+from core.report import report_bytes
+from core.text import markdown_text
 from dashboard import data
 from dashboard.context import workspace
-from dashboard.downloads import chart, file_stem, scope
+from dashboard.downloads import chart, file_stem
 from dashboard.empty_state import no_bank_yet
 from dashboard.filters import sidebar_filters
-from dashboard.report import report_bytes
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ShownChart:
+    """A registry chart as a page showed it: its rows, their interval and the selection event (with `select`)."""
+
+    data: pd.DataFrame
+    interval: Interval
+    event: Any
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,35 @@ class PageContext:
     def chart(self, fig: go.Figure, *, name: str, title: str, data: pd.DataFrame, select: bool = False) -> Any:
         """The figure with its downloads, named after `name` and these filters (see dashboard.downloads)."""
         return chart(fig, name=name, title=title, filters=self.filters, today=self.today, data=data, select=select)
+
+    def rows(self, name: str, interval: Interval = "month") -> Rows:
+        """The rows of the registry's chart `name` for these filters (cached; in the filters' currency)."""
+        return self.load(data.chart_rows, name, self.filters, self.today, interval)
+
+    def registry_chart(
+        self,
+        name: str,
+        interval: Interval = "month",
+        *,
+        rows: pd.DataFrame | None = None,
+        subject: str | None = None,
+        note: str | None = None,
+        select: bool = False,
+        **options: Any,
+    ) -> ShownChart:
+        """Chart `name` of core.charts.registry under its title (": subject" added), a note when its rows had to
+        be grouped coarser than `interval`, then `note`, the figure and its downloads. `rows` replaces the
+        registry's rows (the Forecast page's chosen account); `options` go to the figure (e.g. height)."""
+        spec = CHARTS[name]
+        frame, used = (rows, interval) if rows is not None else self.rows(name, interval)
+        title = spec.title if subject is None else f"{spec.title}: {subject}"
+        st.subheader(markdown_text(title))
+        if used != interval:
+            st.caption(f"Grouped by {used}: by {interval} this chart would need more than 5,000 points.")
+        if note:
+            st.caption(note)
+        fig = spec.figure(frame, self.currency, used, **options)
+        return ShownChart(frame, used, self.chart(fig, name=name, title=title, data=frame, select=select))
 
     def load(self, loader: Callable[..., T], *args: Any) -> T:
         """`loader(src, *args)`; a database that cannot be read stops the page with the reason."""
@@ -75,6 +117,7 @@ def _report_bundle(filters: Filters, today: date) -> None:
         mime="application/zip",
         icon=":material/folder_zip:",
         on_click="ignore",
-        help="Every chart as HTML and PNG, the data behind each as CSV, the filtered transactions and the filters.",
+        help="Every chart as HTML and PNG with its title and caption, the data behind each as CSV, the filtered "
+        "transactions and the filters.",
         key="report_bundle",
     )

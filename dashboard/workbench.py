@@ -17,6 +17,7 @@ from streamlit.elements.lib.column_types import ColumnConfig
 
 from core import export
 from core.analytics.filters import Filters
+from core.charts.figures import query_chart
 from core.errors import FinboardError
 from core.store import Store
 from core.text import markdown_text, one_line
@@ -33,7 +34,7 @@ from core.workbench.readmodel import (
 )
 from core.workbench.saved import MAX_SQL, SQL_KEY, SavedQuery, delete_query, link_query, save_query, saved_queries
 from core.workbench.session import QueryError, QueryResult, Relation, Workbench
-from dashboard import charts, data
+from dashboard import data
 from dashboard.context import workspace
 from dashboard.filters import sync_url, url_state, url_write
 from dashboard.page import PageContext
@@ -351,7 +352,7 @@ def chart_builder(page: PageContext, result: QueryResult, from_link: bool) -> Ch
         + "; a scatter draws rows as they are. "
         + markdown_text(" ".join(drawn.notes))
     )
-    page.chart(charts.query_chart(drawn), name="query", title="Query result", data=drawn.frame)
+    page.chart(query_chart(drawn), name="query", title="Query result", data=drawn.frame)
     _write_chart(spec)
     return spec
 

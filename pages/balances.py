@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.analytics.intervals import INTERVAL_LABELS
 from core.text import markdown_text
-from dashboard import charts, data
+from dashboard import data
 from dashboard.data_checks import data_checks
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
@@ -15,60 +15,28 @@ page = analytics_page("Balances", page_keys=("interval",))
 interval = url_choice(
     "interval", {k: INTERVAL_LABELS[k] for k in ("day", "week", "month")}, "day", label="History: one point per"
 )
-d = page.load(data.balances_data, page.filters, page.today, interval)
-worth_now = d.net_worth[d.net_worth["currency"] == page.currency]
-now = worth_now.iloc[0].to_dict() if not worth_now.empty else {}
+d = page.load(data.balances_data, page.filters)
+now = d.net_worth.iloc[0].to_dict() if not d.net_worth.empty else {}
 
 c1, c2, c3 = st.columns(3)
 kpi(c1, "Net worth", now.get("net_worth"), None, page.currency, help="Assets minus debts, from current balances.")
 kpi(c2, "Assets", now.get("assets"), None, page.currency, help="Cash, savings and investments.")
 kpi(c3, "Debts", now.get("liabilities"), None, page.currency, help="Credit cards and loans: what is owed.")
 
-accounts = d.accounts[d.accounts["currency"] == page.currency]
-other = d.accounts[d.accounts["currency"] != page.currency]
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Assets and debts")
-    page.chart(
-        charts.assets_and_liabilities(accounts, page.currency),
-        name="accounts",
-        title="Assets and debts",
-        data=accounts,
-    )
+    accounts = page.registry_chart("accounts").data
 with right:
-    st.subheader("Credit utilization")
-    utilization = d.utilization[d.utilization["currency"] == page.currency]
-    page.chart(
-        charts.credit_utilization(utilization),
-        name="credit-utilization",
-        title="Credit utilization",
-        data=utilization,
-    )
+    page.registry_chart("credit-utilization")
     st.caption("Balance as a share of the limit. Lenders like to see under 30%.")
 
-st.subheader("Net worth over time")
-worth = d.worth[d.worth["currency"] == page.currency]
-page.chart(
-    charts.net_worth(worth, page.currency),
-    name="net-worth",
-    title="Net worth",
-    data=worth,
-)
+worth = page.registry_chart("net-worth", interval).data
 if worth["derived"].any():
     st.caption("Dotted: balances worked back from transactions, before the bank reported them day by day.")
 if (~worth["complete"]).any():
     st.caption("Days before every account has a balance are left out.")
 
-st.subheader("Balance per account")
-history = d.history[d.history["currency"] == page.currency]
-if d.history_interval != interval:
-    st.caption(f"One point per {d.history_interval}: per {interval} this chart would need more than 5,000 points.")
-page.chart(
-    charts.account_history(history, page.currency),
-    name="balance-history",
-    title="Balance per account",
-    data=history,
-)
+page.registry_chart("balance-history", interval)
 
 st.subheader("Accounts")
 money_format = NAMED_FORMATS.get(page.currency, f"%.2f {page.currency}")
@@ -102,10 +70,10 @@ st.dataframe(
         "updated_at": st.column_config.DatetimeColumn("Updated (UTC)", format="YYYY-MM-DD HH:mm"),
     },
 )
-if not other.empty:
-    currencies = ", ".join(markdown_text(c) for c in sorted(set(other["currency"])))
+if not d.other_accounts.empty:
+    currencies = ", ".join(markdown_text(c) for c in sorted(set(d.other_accounts["currency"])))
     st.caption(
-        f"{len(other)} account(s) in {currencies} are not shown: choose the currency in the sidebar. "
+        f"{len(d.other_accounts)} account(s) in {currencies} are not shown: choose the currency in the sidebar. "
         "Balances in different currencies are never added together."
     )
 

@@ -3,16 +3,14 @@
 import streamlit as st
 
 from core.analytics.intervals import INTERVAL_LABELS
-from dashboard import charts, data
+from dashboard import data
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
 
 page = analytics_page("Cash flow", page_keys=("interval",))
 interval = url_choice("interval", INTERVAL_LABELS, "month", label="Group by")
-d = page.load(data.cash_flow_data, page.filters, page.today, interval)
-flow = d.flow[d.flow["currency"] == page.currency]
-totals = d.totals[d.totals["currency"] == page.currency]
+totals = page.load(data.cash_flow_totals, page.filters, page.today)
 row = totals.iloc[0].to_dict() if not totals.empty else {}
 
 c1, c2, c3, c4 = st.columns(4)
@@ -34,31 +32,9 @@ kpi(c3, "Between your accounts", row.get("transfers_out_internal"), None, page.c
 kpi(c4, "Money in − money out", row.get("money_in_minus_out"), None, page.currency,
     help="Every transaction: net + transfers in − out (outside) + transfers in − out between your accounts.")
 
-st.subheader("Income and spending")
-if d.interval != interval:
-    st.caption(f"Grouped by {d.interval}: by {interval} this chart would need more than 5,000 points.")
-page.chart(
-    charts.cash_flow(flow, page.currency, d.interval),
-    name="cash-flow",
-    title="Income and spending",
-    data=flow,
-)
-st.subheader("Cumulative net")
-page.chart(
-    charts.cumulative_net(flow, page.currency, d.interval),
-    name="cumulative-net",
-    title="Cumulative net",
-    data=flow,
-)
-
-st.subheader("Where the money went")
-edges = d.edges[d.edges["currency"] == page.currency]
-page.chart(
-    charts.money_flows(edges, page.currency),
-    name="money-flows",
-    title="Where the money went",
-    data=edges,
-)
+page.registry_chart("cash-flow", interval)
+page.registry_chart("cumulative-net", interval)
+page.registry_chart("money-flows")
 st.caption(
     "Transfers between your own accounts (card payments included) are left out: they move money, they do not "
     "earn or spend it. Transfers to and from outside Finboard have their own hub, so *Saved* is the net."

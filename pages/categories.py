@@ -6,42 +6,26 @@ import streamlit as st
 from core.analytics.categories import full_label, label
 from core.analytics.intervals import INTERVAL_LABELS
 from core.text import markdown_text
-from dashboard import charts, data
 from dashboard.filters import url_choice
 from dashboard.page import analytics_page
 from dashboard.tables import transactions_table
 
 page = analytics_page("Categories", page_keys=("interval",))
 interval = url_choice("interval", INTERVAL_LABELS, "month", label="Group by")
-d = page.load(data.categories_data, page.filters, page.today, interval)
-spending = d.spending[d.spending["currency"] == page.currency]
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Spending by category")
-    event = page.chart(
-        charts.category_treemap(spending, page.currency),
-        name="categories",
-        title="Spending by category",
-        data=spending,
-        select=True,
-    )
+    treemap = page.registry_chart("categories", select=True)
+    spending = treemap.data
     refunds = spending[spending["spending"] < 0]
     if not refunds.empty:
         pairs = zip(refunds["category_primary"], refunds["category_detailed"], strict=True)
         names = ", ".join(markdown_text(label(c, p)) for p, c in pairs)
         st.caption(f"Not shown (more refunds than purchases): {names}.")
 with right:
-    st.subheader("Top merchants")
-    merchants = d.merchants[d.merchants["currency"] == page.currency]
-    page.chart(
-        charts.top_merchants(merchants, page.currency),
-        name="merchants",
-        title="Top merchants",
-        data=merchants,
-    )
+    page.registry_chart("merchants")
 
-points = event.selection.points if event else []
+points = treemap.event.selection.points if treemap.event else []
 picked = next((p.get("id") for p in points if p.get("id")), None)
 if picked:
     parents = spending.loc[spending["category_detailed"] == picked, "category_primary"]
@@ -51,13 +35,4 @@ if picked:
 else:
     st.caption("Click a category in the treemap to list its transactions here.")
 
-st.subheader("Spending by category over time")
-if d.interval != interval:
-    st.caption(f"Grouped by {d.interval}: by {interval} this chart would need more than 5,000 points.")
-over_time = d.over_time[d.over_time["currency"] == page.currency]
-page.chart(
-    charts.categories_over_time(over_time, page.currency, d.interval),
-    name="categories-over-time",
-    title="Spending by category over time",
-    data=over_time,
-)
+page.registry_chart("categories-over-time", interval)

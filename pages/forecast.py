@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from core.analytics import forecast as forecasts
+from core.analytics.money_text import money
 from core.errors import FinboardError
-from dashboard import charts, data
+from dashboard import data
 from dashboard.context import workspace
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
@@ -20,8 +21,7 @@ store = workspace().store
 days = url_choice("days", {"30": "30 days", "60": "60 days", "90": "90 days"}, "30", label="Look ahead")
 d = page.load(data.forecast_data, page.filters, page.today, int(days))
 currency = page.currency
-frame = d.forecast[d.forecast["currency"] == currency]
-accounts = d.accounts[d.accounts["currency"] == currency]
+frame, accounts = d.forecast, d.accounts
 if frame.empty:
     st.info(f"No checking or savings account in {currency} to project.", icon=":material/info:")
     st.stop()
@@ -55,15 +55,10 @@ kpi(
 kpi(c3, f"In {days} days", float(end["balance"]), None, currency, help="The projected balance at the end.")
 st.caption(
     f"Recurring money in minus out over the {days} days, transfers between your accounts included: "
-    f"{charts.money(float(rows['recurring'].sum()), currency, signed=True)}."
+    f"{money(float(rows['recurring'].sum()), currency, signed=True)}."
 )
 
-page.chart(
-    charts.forecast(rows, currency, threshold=threshold),
-    name="forecast",
-    title=f"Cash forecast: {shown}",
-    data=rows,
-)
+page.registry_chart("forecast", rows=rows, subject=shown, threshold=threshold)
 st.caption(
     "The line is today's balance plus the expected recurring money in and out (salary, bills, subscriptions, "
     "moves to savings, card payments) plus the account's typical other spending of the last 90 days. The band "
@@ -72,7 +67,7 @@ st.caption(
 
 starts = dict(zip(accounts["account"], accounts["start"].astype(float), strict=True))
 starts[total_label] = sum(starts.values())
-summary = d.lowest[d.lowest["currency"] == currency].assign(
+summary = d.lowest.assign(
     start=lambda f: f["account"].map(starts),
     end=lambda f: [float(frame[frame["account"] == a].iloc[-1]["balance"]) for a in f["account"]],
     threshold=lambda f: pd.to_numeric(

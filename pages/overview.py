@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.items import STATUS_TEXT
 from core.text import markdown_text
-from dashboard import charts, data
+from dashboard import data
 from dashboard.metrics import kpi, outside_transfers_note
 from dashboard.page import analytics_page
 from dashboard.streams import FORECAST_PAGE, low_balance_lines, show_alerts
@@ -31,10 +31,10 @@ for line in low_balance_lines(alerts.low_balances):
     st.page_link(FORECAST_PAGE, label="See the forecast", icon=":material/arrow_forward:")
 show_alerts(alerts.streams, link=True)
 
-summary = d.summary[d.summary["currency"] == page.currency]
-row = summary.iloc[0].to_dict() if not summary.empty else {}
-flow = d.flow[d.flow["currency"] == page.currency]
-worth = d.worth[(d.worth["currency"] == page.currency) & d.worth["complete"]]
+row = d.summary.iloc[0].to_dict() if not d.summary.empty else {}
+flow, _ = page.rows("cash-flow", d.interval)
+worth, _ = page.rows("net-worth", "day")
+worth = worth[worth["complete"]]
 c1, c2, c3, c4 = st.columns(4)
 kpi(
     c1,
@@ -70,27 +70,7 @@ st.caption(outside_transfers_note(row, page.currency))
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Income and spending")
-    page.chart(
-        charts.cash_flow(flow, page.currency, d.flow_interval, height=340),
-        name="overview-cash-flow",
-        title="Income and spending",
-        data=flow,
-    )
+    page.registry_chart("cash-flow", d.interval, height=340)
 with right:
-    st.subheader("Spending by category")
-    spending = d.spending[d.spending["currency"] == page.currency]
-    page.chart(
-        charts.spending_by_category(spending, page.currency, height=340),
-        name="overview-categories",
-        title="Spending by category",
-        data=spending,
-    )
-
-st.subheader("Net worth")
-page.chart(
-    charts.net_worth(worth, page.currency, height=300),
-    name="overview-net-worth",
-    title="Net worth",
-    data=worth,
-)
+    page.registry_chart("main-categories", height=340)
+page.registry_chart("net-worth", "day", height=300)

@@ -9,8 +9,9 @@ import streamlit as st
 
 from core.analytics import streams as stream_choices
 from core.analytics.categories import full_label
+from core.analytics.money_text import money
 from core.errors import FinboardError
-from dashboard import charts, data
+from dashboard import data
 from dashboard.context import workspace
 from dashboard.filters import url_state, url_write
 from dashboard.metrics import kpi
@@ -30,7 +31,7 @@ active = d.streams[d.streams["status"] != "stopped"]
 spending = active[active["kind"].isin(["subscription", "bill"])]
 income = active[active["kind"] == "income"]
 transfers = active[active["kind"] == "transfer"]
-coming = d.calendar
+coming, _ = page.rows("recurring-calendar")
 outside = coming[coming["kind"] != "transfer"]
 money_in = outside.loc[outside["direction"] == "inflow", "amount"].sum()
 money_out = outside.loc[outside["direction"] == "outflow", "amount"].sum()
@@ -76,13 +77,10 @@ for title, frame, key, about, nothing in SECTIONS:
     else:
         picked = stream_table(frame, currency, key=key, selectable=True) or picked
 
-st.subheader("The next 30 days")
-st.caption(
-    f"Expected in: {charts.money(money_in, currency)} · subscriptions and bills: {charts.money(money_out, currency)}"
-    f" · net {charts.money(money_in - money_out, currency, signed=True)} (transfers between your accounts left out)."
-)
-page.chart(
-    charts.recurring_calendar(coming, currency), name="recurring", title="Recurring: the next 30 days", data=coming
+page.registry_chart(
+    "recurring-calendar",
+    note=f"Expected in: {money(money_in, currency)} · subscriptions and bills: {money(money_out, currency)}"
+    f" · net {money(money_in - money_out, currency, signed=True)} (transfers between your accounts left out).",
 )
 if not coming.empty:
     with st.expander(f"Day by day ({len(coming)})", icon=":material/calendar_month:"):
@@ -144,8 +142,8 @@ else:
         f"**{md(s['merchant'])}**{original} · {md(s['account'])} · {frequency_label(s)} · "
         f"{STATUS_LABELS[s['status']]} · source: {SOURCE_LABELS.get(s['source'], s['source'])}  \n"
         f"{s['transactions']} transactions from {s['first_date']:%b %d, %Y} to {s['last_date']:%b %d, %Y}; "
-        f"average {charts.money(s['average_amount'], s['currency'])}, last "
-        f"{charts.money(s['last_amount'], s['currency'])}"
+        f"average {money(s['average_amount'], s['currency'])}, last "
+        f"{money(s['last_amount'], s['currency'])}"
         + (f"; next expected {s['next_date']:%a %b %d, %Y}." if s["next_date"] is not None else ".")
     )
     history = page.load(data.stream_transactions, s["stream_id"])

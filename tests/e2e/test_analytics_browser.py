@@ -21,12 +21,12 @@ import pytest
 
 from core.analytics import cash_flow, ledger
 from core.analytics.filters import parse_query_string
+from core.charts.figures import money
 from core.config import load_settings
 from core.emulator import start_emulator
 from core.items import connect_sandbox
 from core.sync import sync_items
 from core.workspace import Workspace
-from dashboard.charts import money
 from tests.conftest import CHROMIUM_ARGS, ROOT
 from tests.support import free_port
 

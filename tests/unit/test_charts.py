@@ -5,7 +5,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard import charts
+from core.charts import figures
 
 
 def history(derived: list[bool], kind: str = "depository") -> pd.DataFrame:
@@ -17,7 +17,7 @@ def history(derived: list[bool], kind: str = "depository") -> pd.DataFrame:
 
 
 def test_account_history_dots_the_derived_days_and_joins_them_to_the_observed_ones():
-    fig = charts.account_history(history([True, True, False, False]), "USD")
+    fig = figures.account_history(history([True, True, False, False]), "USD")
     (dotted,) = [t for t in fig.data if t.line.dash == "dot"]
     (solid,) = [t for t in fig.data if t.line.dash is None]
     assert list(dotted.y) == [100.0, 101.0, 102.0]  # runs on to the first observed day, so the lines meet
@@ -27,13 +27,13 @@ def test_account_history_dots_the_derived_days_and_joins_them_to_the_observed_on
 
 
 def test_a_gap_between_snapshots_stays_a_gap_in_the_solid_line():
-    fig = charts.account_history(history([True, False, True, False]), "USD")
+    fig = figures.account_history(history([True, False, True, False]), "USD")
     solid = next(t for t in fig.data if t.line.dash is None)
     assert list(np.isnan(np.asarray(solid.y, dtype=float))) == [False, True, False]
 
 
 def test_account_history_shows_debts_below_zero_and_solid_when_observed():
-    fig = charts.account_history(history([False, False], kind="credit"), "USD")
+    fig = figures.account_history(history([False, False], kind="credit"), "USD")
     (solid,) = fig.data
     assert solid.line.dash is None and all(v < 0 for v in solid.y)
 
@@ -41,5 +41,5 @@ def test_account_history_shows_debts_below_zero_and_solid_when_observed():
 def test_net_worth_is_dotted_where_derived():
     frame = pd.DataFrame({"day": [date(2026, 1, d) for d in (1, 2, 3)], "net_worth": [1.0, 2.0, 3.0],
                           "derived": [True, False, False], "complete": True})  # fmt: skip
-    fig = charts.net_worth(frame, "USD")
+    fig = figures.net_worth(frame, "USD")
     assert [(t.name, len(t.y)) for t in fig.data] == [("Derived from transactions", 2), ("Reported by the bank", 2)]

@@ -9,9 +9,9 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from core.charts.registry import CHARTS
 
-from core import cli, export
-from core.analytics.datasets import DATASETS
+from core import cli, export, report
 from core.analytics.filters import Filters
 from core.store import Store
 from tests.worlds import small_world
@@ -48,17 +48,17 @@ def test_too_many_rows_for_excel_is_a_clear_error(monkeypatch):
         export.table_bytes(pd.DataFrame({"a": [1, 2, 3]}), "xlsx")
 
 
-@pytest.mark.parametrize("name", list(DATASETS))
+@pytest.mark.parametrize("name", list(CHARTS))
 def test_every_chart_dataset_exports_in_every_format(store, tmp_path, name):
     for fmt in export.FORMATS:
         out = tmp_path / f"{name}.{fmt}"
-        rows = export.export_dataset(store, name, fmt, out, JAN, TODAY, "month")
+        rows = report.export_dataset(store, name, fmt, out, JAN, TODAY, "month")
         assert out.stat().st_size > 0
-        assert rows == len(export.dataset_frame(store, name, JAN, TODAY, "month"))
+        assert rows == len(report.dataset_frame(store, name, JAN, TODAY, "month"))
 
 
 def test_chart_data_carries_the_numbers_of_the_chart(store):
-    flow = export.dataset_frame(store, "cash-flow", JAN, TODAY, "month")
+    flow = report.dataset_frame(store, "cash-flow", JAN, TODAY, "month")
     assert flow[["income", "spending", "net"]].values.tolist() == [[3012.0, 1347.5, 1664.5]]
 
 
@@ -68,8 +68,12 @@ def test_images_without_chromium_say_how_to_get_them(monkeypatch):
         export.figure_image(object(), "png")
 
 
-def test_the_cli_lists_every_dataset():
-    assert set(cli.DATASET_NAMES) == set(DATASETS)
+def test_the_cli_lists_every_chart_and_data_set_of_the_registry(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["export", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split()).replace("- ", "-")  # argparse wraps at hyphens
+    assert all(name in help_text for name in CHARTS)
+    assert set(CHARTS) | {"transactions", "bundle"} == set(cli.ExportChoices())
 
 
 def test_cli_exports_with_the_dashboards_filters(store, tmp_path, capsys):
@@ -188,14 +192,14 @@ def test_summary_export_has_one_row_per_currency_with_exactly_these_columns(stor
 
 
 def test_summary_export_compares_and_leaves_previous_columns_empty_without_a_previous_window(store, tmp_path):
-    feb = export.dataset_frame(store, "summary", Filters(period="last_month", currency="USD"), TODAY, "month")
+    feb = report.dataset_frame(store, "summary", Filters(period="last_month", currency="USD"), TODAY, "month")
     assert feb[["start", "end", "previous_start", "previous_end"]].astype(str).values.tolist() == [
         ["2025-02-01", "2025-02-28", "2025-01-01", "2025-01-31"]
     ]
     assert feb[["income", "spending", "previous_income", "previous_spending", "previous_net"]].astype(
         str
     ).values.tolist() == [["3000.00", "1206.50", "3012.00", "1347.50", "1664.50"]]
-    everything = export.dataset_frame(store, "summary", Filters(period="all"), TODAY, "month")
+    everything = report.dataset_frame(store, "summary", Filters(period="all"), TODAY, "month")
     assert everything[["start", "end"]].astype(str).values.tolist()[0] == ["2025-01-03", "2025-02-07"]
     assert everything[[c for c in everything.columns if c.startswith("previous_")]].isna().all(axis=None)
 
@@ -203,7 +207,7 @@ def test_summary_export_compares_and_leaves_previous_columns_empty_without_a_pre
 def test_a_currency_with_nothing_in_the_period_shows_zero_not_a_gap(store):
     """Named case: EUR has no transaction in February; its figures are 0 and its change is shown
     (January had EUR transactions), instead of a dash."""
-    feb = export.dataset_frame(store, "summary", Filters(period="last_month"), TODAY, "month").set_index("currency")
+    feb = report.dataset_frame(store, "summary", Filters(period="last_month"), TODAY, "month").set_index("currency")
     assert feb.loc["EUR", ["income", "spending", "net"]].astype(str).tolist() == ["0.00", "0.00", "0.00"]
     assert pd.isna(feb.loc["EUR", "savings_rate"])  # no income: no rate
     assert feb.loc["EUR", ["previous_income", "previous_spending"]].astype(str).tolist() == ["2000.00", "30.00"]

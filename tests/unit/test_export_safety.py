@@ -10,9 +10,9 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
+from core.charts.registry import CHARTS
 
-from core import cli, export
-from core.analytics.datasets import DATASETS
+from core import cli, export, report
 from core.analytics.filters import Filters
 from core.emulator import hostile
 from core.spreadsheet import TRIGGERS
@@ -81,9 +81,9 @@ def test_parquet_keeps_the_banks_text_exactly(store, tmp_path):
     assert "\x1b[31mRED\x1b[0m\x07 bell\x08 backspace" in set(frame["name"]) | set(frame["merchant_name"])
 
 
-@pytest.mark.parametrize("name", list(DATASETS))
+@pytest.mark.parametrize("name", list(CHARTS))
 def test_every_chart_dataset_is_data_in_csv_and_xlsx(store, name):
-    data = export.dataset_frame(store, name, EVERYTHING.with_currency("USD"), TODAY, "month")
+    data = report.dataset_frame(store, name, EVERYTHING.with_currency("USD"), TODAY, "month")
     assert_no_formula_text(pd.read_csv(io.BytesIO(export.table_bytes(data, "csv")), keep_default_na=False))
     assert_no_formula_cell(export.table_bytes(data, "xlsx", sheet=name))
 

@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from core import cli, export
+from core import cli, export, report
 from core.analytics.filters import Filters
 from core.analytics.streams import EXPORT_COLUMNS
 from core.store import Store
@@ -25,7 +25,7 @@ def store(db_env):
 
 def test_recurring_has_one_row_per_stream_with_exactly_the_issues_columns(store, tmp_path):
     out = tmp_path / "recurring.csv"
-    assert export.export_dataset(store, "recurring", "csv", out, Filters(currency="USD"), TODAY, "month") == 11
+    assert report.export_dataset(store, "recurring", "csv", out, Filters(currency="USD"), TODAY, "month") == 11
     frame = pd.read_csv(out).set_index("merchant")
     assert list(pd.read_csv(out).columns) == EXACT == EXPORT_COLUMNS
     assert set(frame["source"]) == {"finboard"}
@@ -39,9 +39,9 @@ def test_recurring_has_one_row_per_stream_with_exactly_the_issues_columns(store,
 
 def test_recurring_follows_the_filters(store, tmp_path):
     out = tmp_path / "r.parquet"
-    assert export.export_dataset(store, "recurring", "parquet", out, Filters(accounts=("card",)), TODAY, "month") == 4
+    assert report.export_dataset(store, "recurring", "parquet", out, Filters(accounts=("card",)), TODAY, "month") == 4
     assert set(pd.read_parquet(out)["account_id"]) == {"card"}
-    assert export.export_dataset(store, "recurring", "xlsx", tmp_path / "e.xlsx", Filters(currency="EUR"), TODAY,
+    assert report.export_dataset(store, "recurring", "xlsx", tmp_path / "e.xlsx", Filters(currency="EUR"), TODAY,
                                  "month") == 1  # fmt: skip
 
 
@@ -74,5 +74,8 @@ def test_the_bundle_holds_the_recurring_and_forecast_charts(store, tmp_path):
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
         manifest = json.loads(zf.read("manifest.json"))
-    assert {"charts/recurring.html", "charts/forecast.html", "data/recurring.csv", "data/forecast.csv"} <= names
-    assert {"recurring", "forecast"} <= {c["name"] for c in manifest["charts"]}
+    # The streams list is a data set (no figure); the next 30 days are the recurring chart (registry names).
+    assert {"charts/recurring-calendar.html", "charts/forecast.html", "data/recurring.csv"} <= names
+    assert {"data/recurring-calendar.csv", "data/forecast.csv"} <= names
+    assert "charts/recurring.html" not in names
+    assert {"recurring", "recurring-calendar", "forecast"} <= {c["name"] for c in manifest["charts"]}

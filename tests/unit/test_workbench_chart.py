@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlencode
 import pyarrow as pa
 import pytest
 
+from core.charts.figures import query_chart
 from core.workbench import chart
 from core.workbench.chart import ChartSpec, chart_data, default_chart, parse_chart
-from dashboard.charts import query_chart
 
 MONEY = pa.decimal128(18, 2)
 

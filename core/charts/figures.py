@@ -530,7 +530,9 @@ def recurring_calendar(frame: pd.DataFrame, currency: str, *, height: int = 360)
 
 def forecast(frame: pd.DataFrame, currency: str, *, threshold: float | None = None, height: int = 380) -> go.Figure:
     """One account's (or a currency total's) projected balance with its band, the lowest point called out,
-    and the threshold (or zero) it should stay above."""
+    and the threshold (or zero) it should stay above. Given every account's rows, it draws the total."""
+    if frame["account"].nunique() > 1:
+        frame = frame[frame["account_id"].isna()]
     if frame.empty:
         return empty("No checking or savings account to project", height=height)
     days = frame["date"]
