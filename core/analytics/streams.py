@@ -155,8 +155,8 @@ def streams(
     (COLUMNS). Filters narrow by account, currency, category and merchant text (the period does not apply:
     streams are about now). Streams marked not recurring are left out unless `hidden`."""
     records = [_with_timing(r, today) for r in _records(con.execute(STREAMS_SQL))]
-    if not records:
-        return pd.DataFrame(columns=COLUMNS)
+    if not records:  # typed flags, so a mask built from them selects rows, not columns
+        return pd.DataFrame(columns=COLUMNS).astype({"is_transfer": bool, "not_recurring": bool, "renamed": bool})
     out = pd.DataFrame.from_records(records)
     if not hidden:
         out = out[~out["not_recurring"]]

@@ -305,3 +305,13 @@ def new_store_path(tmp_path):
     from core.store import Store
 
     return Store(tmp_path / "fb.duckdb")
+
+
+def test_no_streams_at_all_is_an_empty_list_the_pages_can_filter(store):
+    """A bank with nothing recurring (the hostile bank's world is one) once crashed the Recurring page: an
+    untyped empty `not_recurring` column, used as a mask, selected columns instead of rows."""
+    every = found(store, hidden=True)
+    assert every.empty and list(every.columns) == streams.COLUMNS
+    visible = every[~every["not_recurring"]]
+    assert list(visible.columns) == streams.COLUMNS
+    assert streams.calendar(visible, TODAY).empty and streams.alerts(visible, TODAY).empty
