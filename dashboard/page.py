@@ -72,7 +72,7 @@ class PageContext:
         spec = CHARTS[name]
         frame, used = (rows, interval) if rows is not None else self.rows(name, interval)
         title = spec.title if subject is None else f"{spec.title}: {subject}"
-        st.subheader(markdown_text(title))
+        st.subheader(spec.title if subject is None else f"{spec.title}: {markdown_text(subject)}")  # ours, then data
         if used != interval:
             st.caption(f"Grouped by {used}: by {interval} this chart would need more than 5,000 points.")
         if note:
