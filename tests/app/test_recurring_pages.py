@@ -44,7 +44,8 @@ def test_the_recurring_page_sums_up_costs_income_and_the_next_30_days(world):
     assert metrics["Per year"] == "$20,137.80"
     assert metrics["Income per month"] == "$5,435.27"  # 2,500 every 14 days: 2,500 × 365.25 / 14 / 12
     assert [h.value for h in at.subheader][:4] == [
-        "Subscriptions and bills", "Income", "Transfers between your accounts", "Recurring: the next 30 days"]  # fmt: skip
+        "Subscriptions and bills", "Income", "Transfers between your accounts",
+        "Recurring: the next 30 days"]  # fmt: skip
     assert "**Comcast** ($60.00) was expected on Jun 03" in texts(at.warning)
     assert "**Netflix** went up from $15.49 to $17.99 on May 07" in texts(at.warning)
     assert "New subscription: **Spotify**" in texts(at.info)

@@ -43,7 +43,8 @@ def test_the_demo_banks_recurring_page_and_forecast(dashboard, page):
     page.set_viewport_size(TALL)
     page.goto(f"{dashboard.url}/recurring")
     wait_for_streamlit(page)
-    for heading in ("Subscriptions and bills", "Income", "Transfers between your accounts", "Recurring: the next 30 days"):
+    headings = ("Subscriptions and bills", "Income", "Transfers between your accounts", "Recurring: the next 30 days")
+    for heading in headings:
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
     assert "Traceback" not in page.content()

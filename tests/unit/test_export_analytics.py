@@ -9,10 +9,10 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from core.charts.registry import CHARTS
 
 from core import cli, export, report
 from core.analytics.filters import Filters
+from core.charts.registry import CHARTS
 from core.store import Store
 from tests.worlds import small_world
 

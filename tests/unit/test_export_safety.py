@@ -10,10 +10,10 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
-from core.charts.registry import CHARTS
 
 from core import cli, export, report
 from core.analytics.filters import Filters
+from core.charts.registry import CHARTS
 from core.emulator import hostile
 from core.spreadsheet import TRIGGERS
 from core.store import Store
