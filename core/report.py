@@ -50,7 +50,7 @@ def exported_figure(spec: Chart, frame: pd.DataFrame, filters: Filters, today: d
                     *, title: str | None = None, **options: Any) -> go.Figure:  # fmt: skip
     """The chart as it is exported: drawn from `frame`, with its title (or `title`) and caption."""
     fig = spec.figure(frame, filters.currency or "", interval, **options)
-    return titled(fig, title or spec.title, caption(filters, today))
+    return titled(fig, title or spec.title, caption(filters, today, period=spec.period))
 
 
 def figure_bytes(fig: go.Figure, fmt: str, title: str) -> bytes:

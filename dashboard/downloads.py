@@ -39,6 +39,7 @@ def chart(
     today: date,
     data: pd.DataFrame,
     select: bool = False,
+    period: bool = True,
 ) -> Any:
     """Show a chart with its downloads; with `select`, clicks select points and the event is returned."""
     stem = file_stem(name, filters, today)
@@ -49,7 +50,7 @@ def chart(
     }
     kwargs: dict[str, Any] = {"on_select": "rerun", "selection_mode": ("points",)} if select else {}
     event = st.plotly_chart(fig, key=f"chart_{name}", config=config, width="stretch", **kwargs)
-    lines = caption(filters, today)
+    lines = caption(filters, today, period=period)
 
     def exported() -> go.Figure:  # a copy with its title and caption, made only when a file is asked for
         return titled(fig, title, lines)

@@ -47,9 +47,13 @@ class PageContext:
     def currency(self) -> str:
         return self.filters.currency or ""
 
-    def chart(self, fig: go.Figure, *, name: str, title: str, data: pd.DataFrame, select: bool = False) -> Any:
+    def chart(
+        self, fig: go.Figure, *, name: str, title: str, data: pd.DataFrame, select: bool = False, period: bool = True
+    ) -> Any:
         """The figure with its downloads, named after `name` and these filters (see dashboard.downloads)."""
-        return chart(fig, name=name, title=title, filters=self.filters, today=self.today, data=data, select=select)
+        return chart(
+            fig, name=name, title=title, filters=self.filters, today=self.today, data=data, select=select, period=period
+        )
 
     def rows(self, name: str, interval: Interval = "month") -> Rows:
         """The rows of the registry's chart `name` for these filters (cached; in the filters' currency)."""
@@ -78,7 +82,8 @@ class PageContext:
         if note:
             st.caption(note)
         fig = spec.figure(frame, self.currency, used, **options)
-        return ShownChart(frame, used, self.chart(fig, name=name, title=title, data=frame, select=select))
+        event = self.chart(fig, name=name, title=title, data=frame, select=select, period=spec.period)
+        return ShownChart(frame, used, event)
 
     def load(self, loader: Callable[..., T], *args: Any) -> T:
         """`loader(src, *args)`; a database that cannot be read stops the page with the reason."""

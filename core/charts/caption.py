@@ -43,11 +43,13 @@ def scope(filters: Filters, today: date, text: Callable[[str], str] = markdown_t
     return " · ".join(parts)
 
 
-def caption(filters: Filters, today: date, made: date | None = None) -> tuple[str, str]:
+def caption(filters: Filters, today: date, made: date | None = None, *, period: bool = True) -> tuple[str, str]:
     """The two caption lines under an exported chart's title, as Plotly text: the period with its dates (and what
-    it is compared with); the other filters with the currency, and the day the file was made."""
+    it is compared with), or for a chart about today (`period` False) that day; then the other filters with the
+    currency, and the day the file was made."""
     others = scope(filters, today, plotly_text, period=False)
-    return plotly_text(describe_period(filters, today)), f"{others} · made on {(made or date.today()).isoformat()}"
+    when = describe_period(filters, today) if period else f"As of {today.isoformat()} (the period does not apply)"
+    return plotly_text(when), f"{others} · made on {(made or date.today()).isoformat()}"
 
 
 def titled(fig: go.Figure, title: str, lines: tuple[str, ...]) -> go.Figure:

@@ -39,6 +39,7 @@ class Chart:
     read: Read
     draw: Draw | None = None  # None: a data set, exported as data only
     pages: tuple[str, ...] = ()  # the dashboard pages that show it (their titles)
+    period: bool = True  # False: it is about today (balances now, what is coming), whatever the period filter
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -158,17 +159,17 @@ CHARTS: dict[str, Chart] = {
         Chart("categories-over-time", "Spending by category over time", _categories_over_time,
               lambda f, c, i, **o: figures.categories_over_time(f, c, i, **o), (CATEGORIES,)),
         Chart("accounts", "Assets and debts", _accounts,
-              lambda f, c, i, **o: figures.assets_and_liabilities(f, c, **o), (BALANCES,)),
+              lambda f, c, i, **o: figures.assets_and_liabilities(f, c, **o), (BALANCES,), period=False),
         Chart("credit-utilization", "Credit utilization", _credit_utilization,
-              lambda f, c, i, **o: figures.credit_utilization(f, **o), (BALANCES,)),
+              lambda f, c, i, **o: figures.credit_utilization(f, **o), (BALANCES,), period=False),
         Chart("net-worth", "Net worth over time", _net_worth,
               lambda f, c, i, **o: figures.net_worth(f, c, **o), (OVERVIEW, BALANCES)),
         Chart("balance-history", "Balance per account", _balance_history,
               lambda f, c, i, **o: figures.account_history(f, c, **o), (BALANCES,)),
-        Chart("recurring", "Recurring streams, one row each", _recurring),
+        Chart("recurring", "Recurring streams, one row each", _recurring, period=False),
         Chart("recurring-calendar", "Recurring: the next 30 days", _recurring_calendar,
-              lambda f, c, i, **o: figures.recurring_calendar(f, c, **o), (RECURRING,)),
+              lambda f, c, i, **o: figures.recurring_calendar(f, c, **o), (RECURRING,), period=False),
         Chart("forecast", "Cash forecast", _forecast,
-              lambda f, c, i, **o: figures.forecast(f, c, **o), (FORECAST,)),
+              lambda f, c, i, **o: figures.forecast(f, c, **o), (FORECAST,), period=False),
     )
 }  # fmt: skip

@@ -113,3 +113,14 @@ def assert_captioned(text: str) -> None:
     assert "2025-01-01 to 2025-01-31" in text
     assert "USD" in text
     assert f"made on {date.today().isoformat()}" in text
+
+
+def test_a_chart_about_today_says_so_instead_of_the_period(store, tmp_path):
+    assert caption(Filters(period="last_month"), date(2025, 3, 10), period=False)[0] == (
+        "As of 2025-03-10 (the period does not apply)"
+    )
+    out = tmp_path / "accounts.html"
+    assert cli.main(["export", "accounts", *JANUARY, "--out", str(out)]) == 0
+    html = out.read_text()
+    assert f"As of {date.today().isoformat()} (the period does not apply)" in html
+    assert "2025-01-01 to 2025-01-31" not in html
