@@ -78,15 +78,25 @@ def build(db: Path, source: str, transactions: int) -> dict[str, Any]:
 
 
 def page_loaders(today: date) -> dict[str, Callable[[Any, Any], Any]]:
-    """What each page asks of the database for one view (dashboard/data.py's loaders)."""
+    """What each page asks of the database for one view: dashboard/data.py's page loader and the rows of the
+    registry's charts on the page (core.charts.registry; charts drawn from the same rows read them once)."""
     from core.analytics.transactions import transactions_page
+    from core.charts.registry import CHARTS, on_page, same_rows
     from dashboard import data
 
+    def charts(page: str, interval: str, con: Any, f: Any, **intervals: str) -> list[Any]:
+        names = sorted({same_rows(c.name) for c in on_page(page)})
+        return [CHARTS[n].rows(con, f, today, intervals.get(n, interval)) for n in names]  # type: ignore[arg-type]
+
+    def overview(con: Any, f: Any) -> Any:
+        d = data.load_overview(con, f, today)
+        return d, charts("Overview", d.interval, con, f, **{"net-worth": "day"})
+
     return {
-        "overview": lambda con, f: data.load_overview(con, f, today),
-        "cash_flow": lambda con, f: data.load_cash_flow(con, f, today, "month"),
-        "categories": lambda con, f: data.load_categories(con, f, today, "month"),
-        "balances": lambda con, f: data.load_balances(con, f, today, "day"),
+        "overview": overview,
+        "cash_flow": lambda con, f: (data.cash_flow.totals(con, f, today), charts("Cash flow", "month", con, f)),
+        "categories": lambda con, f: charts("Categories", "month", con, f),
+        "balances": lambda con, f: (data.load_balances(con, f), charts("Balances", "day", con, f)),
         "transactions": lambda con, f: transactions_page(con, f, today),
     }
 
