@@ -12,6 +12,7 @@ from pathlib import Path
 from core.config import load_settings
 from core.emulator import start_emulator
 from core.items import connect_sandbox
+from core.sync import sync_items
 from core.sync.retry import RetryPolicy
 from core.workspace import Workspace
 
@@ -45,6 +46,15 @@ def workspace(emu: object, db: Path) -> Workspace:
 
 def connect(ws: Workspace, institution: str = "ins_109508", **login: str) -> str:
     return connect_sandbox(ws, institution, **login)
+
+
+def demo_bank(db: Path, today: date) -> Path:
+    """The documented demo bank in `db`: First Platypus Bank, `user_good`, emulator seed 0, synced on `today`."""
+    with emulator(seed=0, today=today) as emu:
+        ws = workspace(emu, db)
+        item = connect(ws, "ins_109508", username="user_good", password="pass_good")
+        assert all(r.ok for r in sync_items(ws, [item], retry=NO_WAIT))
+    return db
 
 
 def process_env(emu: object, db: Path) -> dict[str, str]:

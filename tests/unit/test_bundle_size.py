@@ -9,8 +9,7 @@ import zipfile
 from datetime import date
 
 from core import cli, export
-from core.sync import sync_items
-from tests.unit.sync_emulated import NO_WAIT, connect, emulator, workspace
+from tests.unit.sync_emulated import demo_bank
 
 DEMO_DAY = date(2026, 12, 5)
 MAX_BYTES = 10 * 1024 * 1024
@@ -18,11 +17,7 @@ PLOTLY_JS_HEADER = re.compile(rb"\* plotly\.js v\d")  # the banner at the top of
 
 
 def test_the_demo_banks_bundle_ships_plotly_js_once_and_stays_under_10_mb(tmp_path, monkeypatch):
-    db = tmp_path / "demo.duckdb"
-    with emulator(seed=0, today=DEMO_DAY) as emu:
-        ws = workspace(emu, db)
-        item = connect(ws, "ins_109508", username="user_good", password="pass_good")
-        assert all(r.ok for r in sync_items(ws, [item], retry=NO_WAIT))
+    db = demo_bank(tmp_path / "demo.duckdb", DEMO_DAY)
     monkeypatch.setenv("FINBOARD_DB", str(db))
     out = tmp_path / "report.zip"
     images = export.chromium_path() is not None  # the PNGs count when this machine can draw them

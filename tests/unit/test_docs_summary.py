@@ -11,9 +11,8 @@ from datetime import date
 from decimal import Decimal
 
 from core import cli
-from core.sync import sync_items
 from tests.conftest import ROOT
-from tests.unit.sync_emulated import NO_WAIT, connect, emulator, workspace
+from tests.unit.sync_emulated import demo_bank
 
 DEMO_DAY = date(2026, 12, 5)  # the day the documented demo bank was synced
 RANGE = ["--from", "2026-07-01", "--to", "2026-09-30"]
@@ -27,11 +26,7 @@ def documented_output() -> str:
 
 
 def test_the_documented_summary_is_what_finboard_writes_and_adds_up(tmp_path, monkeypatch):
-    db = tmp_path / "demo.duckdb"
-    with emulator(seed=0, today=DEMO_DAY) as emu:
-        ws = workspace(emu, db)
-        item = connect(ws, "ins_109508", username="user_good", password="pass_good")
-        assert all(r.ok for r in sync_items(ws, [item], retry=NO_WAIT))
+    db = demo_bank(tmp_path / "demo.duckdb", DEMO_DAY)
     monkeypatch.setenv("FINBOARD_DB", str(db))
     summary, rows = tmp_path / "summary.csv", tmp_path / "transactions.csv"
     assert cli.main(["export", "summary", *RANGE, "--out", str(summary)]) == 0
