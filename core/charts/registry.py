@@ -34,6 +34,8 @@ FIGURE_FORMATS = ("png", "svg", "pdf", "html")
 
 @dataclass(frozen=True)
 class Chart:
+    """One chart (or data set, without `draw`), declared once."""
+
     name: str  # CLI name and file stem
     title: str  # on the page, in the bundle and in every exported file
     read: Read
