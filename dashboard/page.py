@@ -4,7 +4,7 @@ report bundle download."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
@@ -15,7 +15,7 @@ import streamlit as st
 from core.analytics.filters import Filters, describe_period
 from core.analytics.intervals import Interval
 from core.charts.caption import scope
-from core.charts.registry import CHARTS, Rows
+from core.charts.registry import CHARTS, Rows, on_page, same_rows
 from core.errors import FinboardError
 from core.report import report_bytes
 from core.text import markdown_text
@@ -39,9 +39,11 @@ class ShownChart:
 
 @dataclass(frozen=True)
 class PageContext:
+    title: str
     filters: Filters
     today: date
     src: data.Source
+    _read: dict[data.ChartKey, Rows] = field(default_factory=dict, compare=False, repr=False)  # this run's reads
 
     @property
     def currency(self) -> str:
@@ -55,9 +57,16 @@ class PageContext:
             fig, name=name, title=title, filters=self.filters, today=self.today, data=data, select=select, period=period
         )
 
+    def read_charts(self, interval: Interval = "month", intervals: dict[str, Interval] | None = None) -> None:
+        """Read the rows of every registry chart on this page at once, on one connection, at `interval` (or
+        `intervals[name]`): what the page's registry_chart and rows calls then use."""
+        charts = tuple((c.name, (intervals or {}).get(c.name, interval)) for c in on_page(self.title))
+        self._read.update(self.load(data.charts_rows, charts, self.filters, self.today))
+
     def rows(self, name: str, interval: Interval = "month") -> Rows:
         """The rows of the registry's chart `name` for these filters (cached; in the filters' currency)."""
-        return self.load(data.chart_rows, name, self.filters, self.today, interval)
+        read = self._read.get((same_rows(name), interval))
+        return read if read is not None else self.load(data.chart_rows, name, self.filters, self.today, interval)
 
     def registry_chart(
         self,
@@ -110,7 +119,7 @@ def analytics_page(title: str, *, page_keys: Sequence[str] = ()) -> PageContext:
     # The period with its dates and what it is compared with, then the other filters (docs/analytics.md).
     st.caption(f"{describe_period(filters, today)} · {scope(filters, today, period=False)}")
     _report_bundle(filters, today)
-    return PageContext(filters, today, src)
+    return PageContext(title, filters, today, src)
 
 
 def _report_bundle(filters: Filters, today: date) -> None:

@@ -15,6 +15,7 @@ page = analytics_page("Balances", page_keys=("interval",))
 interval = url_choice(
     "interval", {k: INTERVAL_LABELS[k] for k in ("day", "week", "month")}, "day", label="History: one point per"
 )
+page.read_charts(interval)
 d = page.load(data.balances_data, page.filters)
 now = d.net_worth.iloc[0].to_dict() if not d.net_worth.empty else {}
 

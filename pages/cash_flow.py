@@ -10,6 +10,7 @@ from dashboard.page import analytics_page
 
 page = analytics_page("Cash flow", page_keys=("interval",))
 interval = url_choice("interval", INTERVAL_LABELS, "month", label="Group by")
+page.read_charts(interval)
 totals = page.load(data.cash_flow_totals, page.filters, page.today)
 row = totals.iloc[0].to_dict() if not totals.empty else {}
 

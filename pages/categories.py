@@ -12,6 +12,7 @@ from dashboard.tables import transactions_table
 
 page = analytics_page("Categories", page_keys=("interval",))
 interval = url_choice("interval", INTERVAL_LABELS, "month", label="Group by")
+page.read_charts(interval)
 
 left, right = st.columns([3, 2])
 with left:

@@ -31,6 +31,7 @@ for line in low_balance_lines(alerts.low_balances):
     st.page_link(FORECAST_PAGE, label="See the forecast", icon=":material/arrow_forward:")
 show_alerts(alerts.streams, link=True)
 
+page.read_charts(d.interval, {"net-worth": "day"})  # the daily net worth trend, whatever the period
 row = d.summary.iloc[0].to_dict() if not d.summary.empty else {}
 flow, _ = page.rows("cash-flow", d.interval)
 worth, _ = page.rows("net-worth", "day")
