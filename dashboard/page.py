@@ -44,6 +44,7 @@ class PageContext:
     today: date
     src: data.Source
     _read: dict[data.ChartKey, Rows] = field(default_factory=dict, compare=False, repr=False)  # this run's reads
+    _intervals: dict[str, Interval] = field(default_factory=dict, compare=False, repr=False)  # read_charts' choice
 
     @property
     def currency(self) -> str:
@@ -61,17 +62,20 @@ class PageContext:
         """Read the rows of every registry chart on this page at once, on one connection, at `interval` (or
         `intervals[name]`): what the page's registry_chart and rows calls then use."""
         charts = tuple((c.name, (intervals or {}).get(c.name, interval)) for c in on_page(self.title))
+        self._intervals.update(charts)
         self._read.update(self.load(data.charts_rows, charts, self.filters, self.today))
 
-    def rows(self, name: str, interval: Interval = "month") -> Rows:
-        """The rows of the registry's chart `name` for these filters (cached; in the filters' currency)."""
+    def rows(self, name: str, interval: Interval | None = None) -> Rows:
+        """The rows of the registry's chart `name` for these filters (cached; in the filters' currency), at
+        `interval`, else the one read_charts used for it, else month."""
+        interval = interval or self._intervals.get(name, "month")
         read = self._read.get((same_rows(name), interval))
         return read if read is not None else self.load(data.chart_rows, name, self.filters, self.today, interval)
 
     def registry_chart(
         self,
         name: str,
-        interval: Interval = "month",
+        interval: Interval | None = None,
         *,
         rows: pd.DataFrame | None = None,
         subject: str | None = None,
@@ -80,9 +84,11 @@ class PageContext:
         **options: Any,
     ) -> ShownChart:
         """Chart `name` of core.charts.registry under its title (": subject" added), a note when its rows had to
-        be grouped coarser than `interval`, then `note`, the figure and its downloads. `rows` replaces the
-        registry's rows (the Forecast page's chosen account); `options` go to the figure (e.g. height)."""
+        be grouped coarser than `interval` (default: read_charts' choice), then `note`, the figure and its
+        downloads. `rows` replaces the registry's rows (the Forecast page's chosen account); `options` go to the
+        figure (e.g. height)."""
         spec = CHARTS[name]
+        interval = interval or self._intervals.get(name, "month")
         frame, used = (rows, interval) if rows is not None else self.rows(name, interval)
         title = spec.title if subject is None else f"{spec.title}: {subject}"
         st.subheader(spec.title if subject is None else f"{spec.title}: {markdown_text(subject)}")  # ours, then data

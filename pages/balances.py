@@ -31,13 +31,13 @@ with right:
     page.registry_chart("credit-utilization")
     st.caption("Balance as a share of the limit. Lenders like to see under 30%.")
 
-worth = page.registry_chart("net-worth", interval).data
+worth = page.registry_chart("net-worth").data
 if worth["derived"].any():
     st.caption("Dotted: balances worked back from transactions, before the bank reported them day by day.")
 if (~worth["complete"]).any():
     st.caption("Days before every account has a balance are left out.")
 
-page.registry_chart("balance-history", interval)
+page.registry_chart("balance-history")
 
 st.subheader("Accounts")
 money_format = NAMED_FORMATS.get(page.currency, f"%.2f {page.currency}")

@@ -33,8 +33,8 @@ kpi(c3, "Between your accounts", row.get("transfers_out_internal"), None, page.c
 kpi(c4, "Money in − money out", row.get("money_in_minus_out"), None, page.currency,
     help="Every transaction: net + transfers in − out (outside) + transfers in − out between your accounts.")
 
-page.registry_chart("cash-flow", interval)
-page.registry_chart("cumulative-net", interval)
+page.registry_chart("cash-flow")
+page.registry_chart("cumulative-net")
 page.registry_chart("money-flows")
 st.caption(
     "Transfers between your own accounts (card payments included) are left out: they move money, they do not "

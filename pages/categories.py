@@ -36,4 +36,4 @@ if picked:
 else:
     st.caption("Click a category in the treemap to list its transactions here.")
 
-page.registry_chart("categories-over-time", interval)
+page.registry_chart("categories-over-time")

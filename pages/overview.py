@@ -33,8 +33,8 @@ show_alerts(alerts.streams, link=True)
 
 page.read_charts(d.interval, {"net-worth": "day"})  # the daily net worth trend, whatever the period
 row = d.summary.iloc[0].to_dict() if not d.summary.empty else {}
-flow, _ = page.rows("cash-flow", d.interval)
-worth, _ = page.rows("net-worth", "day")
+flow, _ = page.rows("cash-flow")
+worth, _ = page.rows("net-worth")
 worth = worth[worth["complete"]]
 c1, c2, c3, c4 = st.columns(4)
 kpi(
@@ -71,7 +71,7 @@ st.caption(outside_transfers_note(row, page.currency))
 
 left, right = st.columns([3, 2])
 with left:
-    page.registry_chart("cash-flow", d.interval, height=340)
+    page.registry_chart("cash-flow", height=340)
 with right:
     page.registry_chart("main-categories", height=340)
-page.registry_chart("net-worth", "day", height=300)
+page.registry_chart("net-worth", height=300)

@@ -60,3 +60,19 @@ def test_the_bundle_and_finboard_export_use_the_registry_titles_and_names(world,
         assert f"<title>{CHARTS[name].title}</title>" in html
         assert CHARTS[name].title in html.split("</head>", 1)[1], "the figure itself carries the title"
     assert set(CHARTS) <= set(cli.ExportChoices())
+
+
+@pytest.mark.parametrize("page", ["Overview", "Cash flow", "Categories", "Balances"])
+def test_a_page_of_several_charts_reads_them_on_one_connection(world, page, monkeypatch):
+    from dashboard import data
+
+    def one_by_one(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a chart was read on a connection of its own")
+
+    monkeypatch.setattr(data, "chart_rows", one_by_one)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(f"../pages/{PAGE_FILES[page]}")
+    at.query_params.update({"from": "2025-01-01", "to": "2025-01-31", "currency": "USD"})
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == len(on_page(page))
