@@ -3,7 +3,6 @@ with the Overview. Merchant names come from banks and people, so they are escape
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -12,6 +11,7 @@ import streamlit as st
 
 from core.analytics.categories import full_label
 from core.analytics.money_text import money
+from core.text import markdown_text
 
 RECURRING_PAGE = "../pages/recurring.py"  # relative to dashboard/app.py, as st.page_link wants
 FORECAST_PAGE = "../pages/forecast.py"
@@ -26,14 +26,6 @@ FREQUENCY_LABELS = {
 }
 STATUS_LABELS = {"new": "New", "active": "Active", "late": "Late", "stopped": "Stopped"}
 SOURCE_LABELS = {"finboard": "Finboard", "plaid": "Plaid"}
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md(text: object) -> str:
-    """Text shown literally inside st.markdown (no links, emphasis, colors, maths or icons)."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
-
-
 def frequency_label(row: Mapping[Hashable, Any]) -> str:
     """ "Monthly"; every two months has no name in Plaid's vocabulary (`unknown`) but is shown as such."""
     if row["cadence"] == "bimonthly":
@@ -101,7 +93,7 @@ def alert_lines(alerts: pd.DataFrame) -> list[tuple[str, str, str]]:
     """(kind of box, Markdown text, stream id) per alert, merchant names escaped."""
     out = []
     for a in alerts.to_dict("records"):
-        name, currency = f"**{md(a['merchant'])}**", a["currency"]
+        name, currency = f"**{markdown_text(a['merchant'])}**", a["currency"]
         amount = money(a["amount"], currency)
         if a["alert"] == "missed" and a["kind"] == "income":
             text = f"{name} ({amount}) was expected on {a['date']:%b %d} and has not arrived."
@@ -115,7 +107,7 @@ def alert_lines(alerts: pd.DataFrame) -> list[tuple[str, str, str]]:
         else:
             text = f"New {a['kind']}: {name}, {amount}, first on {a['date']:%b %d}."
             box = "info"
-        out.append((box, f"{text} · {md(a['account'])}", str(a["stream_id"])))
+        out.append((box, f"{text} · {markdown_text(a['account'])}", str(a["stream_id"])))
     return out
 
 
@@ -140,12 +132,12 @@ def low_balance_lines(warnings: pd.DataFrame) -> list[str]:
         currency = w["currency"]
         floor = "zero" if not w["threshold"] else money(w["threshold"], currency)
         income = (
-            f"before the next income ({md(w['next_income'])}, {w['next_income_date']:%b %d})"
+            f"before the next income ({markdown_text(w['next_income'])}, {w['next_income_date']:%b %d})"
             if w["next_income"] is not None
             else "within 30 days (no income expected)"
         )
         out.append(
-            f"**{md(w['account'])}** is projected to fall to **{money(w['lowest'], currency)}** on "
+            f"**{markdown_text(w['account'])}** is projected to fall to **{money(w['lowest'], currency)}** on "
             f"{w['lowest_date']:%b %d}, below {floor}, {income}."
         )
     return out

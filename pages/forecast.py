@@ -9,12 +9,13 @@ import streamlit as st
 from core.analytics import forecast as forecasts
 from core.analytics.money_text import money
 from core.errors import FinboardError
+from core.text import markdown_text
 from dashboard import data
 from dashboard.context import workspace
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
-from dashboard.streams import low_balance_lines, md
+from dashboard.streams import low_balance_lines
 
 page = analytics_page("Forecast", page_keys=("days",))
 store = workspace().store
@@ -91,7 +92,7 @@ st.dataframe(
 
 if not account.empty:
     with st.form("forecast_threshold", border=False):
-        st.markdown(f"**Warn me** when {md(shown)} is projected below (empty: below zero)")
+        st.markdown(f"**Warn me** when {markdown_text(shown)} is projected below (empty: below zero)")
         raw = st.text_input(
             "Threshold",
             value="" if threshold is None else f"{threshold:.2f}",
@@ -106,6 +107,6 @@ if not account.empty:
                 st.toast("Threshold saved.", icon=":material/check:")
                 st.rerun()
             except InvalidOperation:
-                st.error(f"“{md(raw)}” is not an amount; write it like 500 or 500.00.")
+                st.error(f"“{markdown_text(raw)}” is not an amount; write it like 500 or 500.00.")
             except FinboardError as e:
                 st.error(str(e))

@@ -11,12 +11,13 @@ from core.analytics import streams as stream_choices
 from core.analytics.categories import full_label
 from core.analytics.money_text import money
 from core.errors import FinboardError
+from core.text import markdown_text
 from dashboard import data
 from dashboard.context import workspace
 from dashboard.filters import url_state, url_write
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
-from dashboard.streams import SOURCE_LABELS, STATUS_LABELS, frequency_label, md, show_alerts, stream_table
+from dashboard.streams import SOURCE_LABELS, STATUS_LABELS, frequency_label, show_alerts, stream_table
 
 STREAM_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")  # Finboard's (fb-...) or Plaid's stream ids
 page = analytics_page("Recurring", page_keys=("stream",))
@@ -137,9 +138,9 @@ if selected.empty:
         st.warning("That stream is not in your data any more, or the filters hide it.", icon=":material/link_off:")
 else:
     s = selected.iloc[0].to_dict()
-    original = f" (found as {md(s['detected_merchant'])})" if s["renamed"] else ""
+    original = f" (found as {markdown_text(s['detected_merchant'])})" if s["renamed"] else ""
     st.markdown(
-        f"**{md(s['merchant'])}**{original} · {md(s['account'])} · {frequency_label(s)} · "
+        f"**{markdown_text(s['merchant'])}**{original} · {markdown_text(s['account'])} · {frequency_label(s)} · "
         f"{STATUS_LABELS[s['status']]} · source: {SOURCE_LABELS.get(s['source'], s['source'])}  \n"
         f"{s['transactions']} transactions from {s['first_date']:%b %d, %Y} to {s['last_date']:%b %d, %Y}; "
         f"average {money(s['average_amount'], s['currency'])}, last "
@@ -204,7 +205,8 @@ if not d.hidden.empty:
     with st.expander(f"Marked not recurring ({len(d.hidden)})", icon=":material/visibility_off:"):
         for h in d.hidden.to_dict("records"):
             text_col, undo_col = st.columns([6, 1], vertical_alignment="center")
-            text_col.markdown(f"**{md(h['merchant'])}** · {md(h['account'])} · {frequency_label(h)}")
+            name, account = markdown_text(h["merchant"]), markdown_text(h["account"])
+            text_col.markdown(f"**{name}** · {account} · {frequency_label(h)}")
             if undo_col.button("Show", key=f"recurring_show_{h['stream_id']}", icon=":material/undo:"):
                 apply(
                     lambda sid=str(h["stream_id"]): stream_choices.mark_not_recurring(store, sid, False), "Shown again."

@@ -501,11 +501,6 @@ KIND_COLORS = {"income": INCOME_COLOR, "bill": "#0EA5E9", "subscription": SPENDI
 KIND_LABELS = {"income": "Income", "bill": "Bills", "subscription": "Subscriptions", "transfer": "Transfers"}
 
 
-def plain(text: object) -> str:
-    """Text from a bank or a person, shown as itself in Plotly text and hovers (no markup)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def recurring_calendar(frame: pd.DataFrame, currency: str, *, height: int = 360) -> go.Figure:
     """The next days' expected stream occurrences: money in up, money out down, one color per kind."""
     if frame.empty:
@@ -518,7 +513,7 @@ def recurring_calendar(frame: pd.DataFrame, currency: str, *, height: int = 360)
             y=rows["amount"] * sign,
             name=KIND_LABELS.get(str(kind), str(kind)),
             marker_color=KIND_COLORS.get(str(kind), NEUTRAL_COLOR),
-            customdata=list(zip([plain(m) for m in rows["merchant"]], rows["amount"], strict=True)),
+            customdata=list(zip([plotly_text(m) for m in rows["merchant"]], rows["amount"], strict=True)),
             hovertemplate=f"<b>%{{customdata[0]}}</b><br>{_hover_money(currency, 'customdata[1]')} · %{{x|%a %b %d}}"
             "<extra></extra>",
         )
