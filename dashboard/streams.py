@@ -4,6 +4,7 @@ with the Overview. Merchant names come from banks and people, so they are escape
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -12,6 +13,7 @@ import streamlit as st
 from core.analytics.categories import full_label
 from core.analytics.money_text import money
 from core.text import markdown_text
+from dashboard.tables import amount_format
 
 RECURRING_PAGE = "../pages/recurring.py"  # relative to dashboard/app.py, as st.page_link wants
 FORECAST_PAGE = "../pages/forecast.py"
@@ -54,7 +56,7 @@ def stream_table(frame: pd.DataFrame, currency: str, *, key: str, selectable: bo
             "Source": frame["source"].map(SOURCE_LABELS),
         }
     )
-    money_format = "accounting" if currency == "USD" else "%.2f " + currency
+    money_format = amount_format(currency)
     on_select: Any = "rerun" if selectable else "ignore"  # a selectable table reruns the page on a click
     event: Any = st.dataframe(
         rows,
@@ -131,9 +133,10 @@ def low_balance_lines(warnings: pd.DataFrame) -> list[str]:
     for w in warnings.to_dict("records"):
         currency = w["currency"]
         floor = "zero" if not w["threshold"] else money(w["threshold"], currency)
+        when = w["next_income_date"]  # None, or NaN once pandas reads a column of names with gaps as strings
         income = (
-            f"before the next income ({markdown_text(w['next_income'])}, {w['next_income_date']:%b %d})"
-            if w["next_income"] is not None
+            f"before the next income ({markdown_text(w['next_income'])}, {when:%b %d})"
+            if isinstance(when, date)
             else "within 30 days (no income expected)"
         )
         out.append(

@@ -9,7 +9,7 @@ from dashboard.data_checks import data_checks
 from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
-from dashboard.tables import NAMED_FORMATS, grid_text
+from dashboard.tables import amount_format, grid_text
 
 page = analytics_page("Balances", page_keys=("interval",))
 interval = url_choice(
@@ -40,7 +40,7 @@ if (~worth["complete"]).any():
 page.registry_chart("balance-history")
 
 st.subheader("Accounts")
-money_format = NAMED_FORMATS.get(page.currency, f"%.2f {page.currency}")
+money_format = amount_format(page.currency)
 st.dataframe(
     grid_text(accounts)[
         [

@@ -16,6 +16,7 @@ from dashboard.filters import url_choice
 from dashboard.metrics import kpi
 from dashboard.page import analytics_page
 from dashboard.streams import low_balance_lines
+from dashboard.tables import amount_format
 
 page = analytics_page("Forecast", page_keys=("days",))
 store = workspace().store
@@ -75,17 +76,20 @@ summary = d.lowest.assign(
         f["account"].map(dict(zip(accounts["account"], accounts["threshold"], strict=True))), errors="coerce"
     ),
 )
+money_format = amount_format(page.currency)
 st.dataframe(
     summary[["account", "start", "lowest", "lowest_date", "end", "threshold"]],
     hide_index=True,
     width="stretch",
     column_config={
         "account": "Account",
-        "start": st.column_config.NumberColumn("Today", format="%.2f"),
-        "lowest": st.column_config.NumberColumn("Lowest", format="%.2f"),
+        "start": st.column_config.NumberColumn("Today", format=money_format),
+        "lowest": st.column_config.NumberColumn("Lowest", format=money_format),
         "lowest_date": st.column_config.DateColumn("On"),
-        "end": st.column_config.NumberColumn(f"In {days} days", format="%.2f"),
-        "threshold": st.column_config.NumberColumn("Warn below", format="%.2f"),
+        "end": st.column_config.NumberColumn(f"In {days} days", format=money_format),
+        "threshold": st.column_config.NumberColumn(
+            "Warn below", format=money_format, help="Set it below the chart; empty: the warning is for below zero"
+        ),
     },
     key="forecast_summary",
 )

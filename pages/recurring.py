@@ -145,7 +145,7 @@ else:
         f"{s['transactions']} transactions from {s['first_date']:%b %d, %Y} to {s['last_date']:%b %d, %Y}; "
         f"average {money(s['average_amount'], s['currency'])}, last "
         f"{money(s['last_amount'], s['currency'])}"
-        + (f"; next expected {s['next_date']:%a %b %d, %Y}." if s["next_date"] is not None else ".")
+        + (f"; next expected {s['next_date']:%a %b %d, %Y}." if pd.notna(s["next_date"]) else ".")
     )
     history = page.load(data.stream_transactions, s["stream_id"])
     st.dataframe(

@@ -25,6 +25,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from core.analytics import forecast, ledger, streams
@@ -144,3 +145,19 @@ def test_an_overdue_bill_counts_tomorrow_and_a_hidden_stream_counts_as_ordinary_
     assert on(frame, "chk", 21)["recurring"] == 0  # no rent on 1 July any more ...
     # ... its 1,200.00 a month is now part of the typical day: 3 of the last 90 days had it (Apr, May, Jun 1st)
     assert on(frame, "chk", 2)["balance"] == round(950 - 60 - 2 * (10 + 3 * 1200 / 90), 2)
+
+
+def test_the_overview_words_a_warning_with_and_without_an_income_to_wait_for():
+    """Two warnings in one frame, one account with no income expected: pandas reads the names column as strings,
+    so the missing name is NaN rather than None (the Overview once crashed on it at a million transactions)."""
+    from dashboard.streams import low_balance_lines
+
+    rows = [
+        {"account_id": "a", "account": "Checking ••1111", "currency": "USD", "threshold": 0.0, "lowest": -20.0,
+         "lowest_date": day(3), "next_income": "Acme", "next_income_date": day(10)},
+        {"account_id": "b", "account": "Spare ••2222", "currency": "USD", "threshold": 100.0, "lowest": 40.0,
+         "lowest_date": day(5), "next_income": None, "next_income_date": None},
+    ]  # fmt: skip
+    lines = low_balance_lines(pd.DataFrame(rows, columns=forecast.WARNING_COLUMNS))
+    assert lines[0].endswith(f"below zero, before the next income (Acme, {day(10):%b %d}).")
+    assert lines[1].endswith("below $100.00, within 30 days (no income expected).")
