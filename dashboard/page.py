@@ -114,8 +114,9 @@ def guarded(action: Callable[..., T], *args: Any) -> T:
         raise  # st.stop() raises; this line only reassures type checkers
 
 
-def analytics_page(title: str, *, page_keys: Sequence[str] = ()) -> PageContext:
-    """Title, sidebar filters and a line saying what the page shows; stops with help when there is no data."""
+def analytics_page(title: str, *, page_keys: Sequence[str] = (), period: bool = True) -> PageContext:
+    """Title, sidebar filters and a line saying what the page shows; stops with help when there is no data.
+    A page about today and what comes next (`period` False) says the day instead of the period."""
     st.title(title)
     filters = guarded(sidebar_filters, title, page_keys)
     src = guarded(data.source)
@@ -123,7 +124,8 @@ def analytics_page(title: str, *, page_keys: Sequence[str] = ()) -> PageContext:
         no_bank_yet()
     today = date.today()
     # The period with its dates and what it is compared with, then the other filters (docs/analytics.md).
-    st.caption(f"{describe_period(filters, today)} · {scope(filters, today, period=False)}")
+    when = describe_period(filters, today) if period else f"As of {today.isoformat()}: the period does not apply here"
+    st.caption(f"{when} · {scope(filters, today, period=False)}")
     _report_bundle(filters, today)
     return PageContext(title, filters, today, src)
 

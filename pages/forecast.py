@@ -18,7 +18,7 @@ from dashboard.page import analytics_page
 from dashboard.streams import low_balance_lines
 from dashboard.tables import amount_format
 
-page = analytics_page("Forecast", page_keys=("days",))
+page = analytics_page("Forecast", page_keys=("days",), period=False)
 store = workspace().store
 days = url_choice("days", {"30": "30 days", "60": "60 days", "90": "90 days"}, "30", label="Look ahead")
 d = page.load(data.forecast_data, page.filters, page.today, int(days))

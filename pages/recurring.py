@@ -20,10 +20,10 @@ from dashboard.page import analytics_page
 from dashboard.streams import SOURCE_LABELS, STATUS_LABELS, frequency_label, show_alerts, stream_table
 
 STREAM_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")  # Finboard's (fb-...) or Plaid's stream ids
-page = analytics_page("Recurring", page_keys=("stream",))
+page = analytics_page("Recurring", page_keys=("stream",), period=False)
 store = workspace().store
 st.caption(
-    "Streams are found in all of your history, so the period does not apply here; accounts, categories, "
+    "Streams are found in all of your history, so the period does not apply; accounts, categories, "
     "merchant text and currency do. Amounts are what the next one is expected to be."
 )
 d = page.load(data.recurring_data, page.filters, page.today)

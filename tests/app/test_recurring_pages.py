@@ -53,6 +53,9 @@ def test_the_recurring_page_sums_up_costs_income_and_the_next_30_days(world):
     # 10 Jun - 9 Jul: pay on 20 Jun and 4 Jul; Comcast (late, so today) and 3 Jul, Spotify 12 Jun, PG&E 20 Jun,
     # rent 1 Jul, Netflix 7 Jul: 60 + 60 + 11.99 + 88.17 + 1,500 + 17.99 = 1,738.15
     assert "Expected in: $5,000.00 · subscriptions and bills: $1,738.15 · net +$3,261.85" in texts(at.caption)
+    # a page about what comes next says its day, not the sidebar's period and its comparison
+    assert at.caption[0].value.startswith(f"As of {TODAY.isoformat()}: the period does not apply here · USD")
+    assert "compared with" not in texts(at.caption)
 
 
 def test_a_link_opens_one_stream_with_its_transactions(world):
@@ -84,6 +87,7 @@ def test_rename_categorize_hide_and_show_a_stream(world):
 def test_the_forecast_page_and_its_threshold(world):
     at = open_page("forecast.py")
     assert not at.exception, at.exception
+    assert at.caption[0].value.startswith(f"As of {TODAY.isoformat()}: the period does not apply here")
     assert at.selectbox(key="forecast_account").value == "All USD accounts"
     at.selectbox(key="forecast_account").set_value("Checking ••1111").run()
     metrics = {m.label: m.value for m in at.metric}
