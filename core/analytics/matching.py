@@ -24,9 +24,6 @@ from collections.abc import Sequence
 import duckdb
 import numpy as np
 import pyarrow as pa
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from core.analytics.money_rules import category_flow_sql, pair_evidence_sql
 
@@ -109,6 +106,9 @@ def maximum_matching(
 ) -> list[tuple[str, str]]:
     """Pairs (out_id, in_id) from candidate edges: as many as possible, then the smallest total gap, then
     ids; every id in at most one pair. The answer depends only on the set of edges, not their order."""
+    from scipy.sparse import coo_matrix  # scipy on first use: importing it costs every process ~0.4 s
+    from scipy.sparse.csgraph import connected_components
+
     if len(out_ids) == 0:
         return []
     outs, out_idx = np.unique(np.asarray(out_ids, dtype=object), return_inverse=True)
@@ -137,6 +137,8 @@ def _solve_component(
 ) -> list[tuple[int, int]]:
     """An exact min-cost matching on one component, with costs that rank matchings by size first, then
     total gap, then the sum of the edges' positions in id order (edges arrive in that order)."""
+    from scipy.optimize import linear_sum_assignment
+
     rows, row_of = np.unique(out_idx, return_inverse=True)
     cols, col_of = np.unique(in_idx, return_inverse=True)
     size, count = min(len(rows), len(cols)), len(gap)
@@ -159,6 +161,9 @@ def _sparse_matching(
     """The same min-cost maximum matching on a sparse graph that always has a full matching: beside the
     real edges, each out may take a private stand-in (cost `missing`), each in too, and stand-ins pair
     with each other along the real edges; so leaving an edge unmatched costs `missing` twice."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     out_stand_in, in_stand_in = n_cols + np.arange(n_rows), n_rows + np.arange(n_cols)  # columns, rows
     left = np.concatenate([row_of, np.arange(n_rows), in_stand_in, n_rows + col_of])
     right = np.concatenate([col_of, out_stand_in, np.arange(n_cols), n_cols + row_of])
