@@ -134,9 +134,7 @@ def accounts(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> 
 
 
 def _accounts(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> list[dict[str, object]]:
-    cursor = con.execute(ACCOUNTS_SQL)
-    names = [d[0] for d in cursor.description or ()]
-    rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    rows = streams_module.records(con.execute(ACCOUNTS_SQL))
     if filters is not None and filters.accounts:
         rows = [r for r in rows if r["account_id"] in filters.accounts]
     if filters is not None and filters.currency:
@@ -189,7 +187,7 @@ def _project(
     for f in flows:
         by_day[f.day].append(f)
     mean, spread = (typical.mean, typical.spread) if typical else (0.0, 0.0)
-    balance = _float(account["start"])
+    balance = streams_module.amount(account["start"])
     below = above = 0.0  # how far varying streams may move the balance down and up
     out: list[dict[str, object]] = []
     for k in range(1, days + 1):
@@ -226,7 +224,7 @@ def warnings(con: duckdb.DuckDBPyConnection, today: date, filters: Filters | Non
         return pd.DataFrame(columns=WARNING_COLUMNS)
     table = streams_module.streams(con, today)
     income = table[(table["kind"] == "income") & (table["status"] != "stopped") & table["next_date"].notna()]
-    thresholds = {str(a["account_id"]): _float(a["threshold"] or 0) for a in _accounts(con, filters)}
+    thresholds = {str(a["account_id"]): streams_module.amount(a["threshold"] or 0) for a in _accounts(con, filters)}
     rows = []
     for (account_id, account, currency), days in frame.groupby(["account_id", "account", "currency"], sort=False):
         own = income[income["account_id"] == account_id]
@@ -264,9 +262,3 @@ def set_threshold(store: Store, account_id: str, threshold: Decimal | None) -> N
                 [account_id, threshold.quantize(Decimal("0.01"))],
             )
     store.bump_data_version()
-
-
-def _float(value: object) -> float:
-    if isinstance(value, Decimal | int | float):
-        return float(value)
-    raise TypeError(f"expected an amount, got {value!r}")

@@ -73,11 +73,6 @@ def category_flow(primary: str | None, detailed: str | None) -> Flow:
     return FLOW_BY_PRIMARY.get(primary or "UNCATEGORIZED", DEFAULT_FLOW)
 
 
-def is_pair_evidence(primary: str | None) -> bool:
-    """Whether a transaction's category lets it be one half of an automatic transfer pair."""
-    return primary in PAIR_EVIDENCE_PRIMARY
-
-
 def _sql_list(values: list[str] | tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
 

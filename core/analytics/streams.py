@@ -154,10 +154,10 @@ def streams(
     """Every stream with its status and next date on `today`, the person's choices applied; one row each
     (COLUMNS). Filters narrow by account, currency, category and merchant text (the period does not apply:
     streams are about now). Streams marked not recurring are left out unless `hidden`."""
-    records = [_with_timing(r, today) for r in _records(con.execute(STREAMS_SQL))]
-    if not records:  # typed flags, so a mask built from them selects rows, not columns
+    rows = [_with_timing(r, today) for r in records(con.execute(STREAMS_SQL))]
+    if not rows:  # typed flags, so a mask built from them selects rows, not columns
         return pd.DataFrame(columns=COLUMNS).astype({"is_transfer": bool, "not_recurring": bool, "renamed": bool})
-    out = pd.DataFrame.from_records(records)
+    out = pd.DataFrame.from_records(rows)
     if not hidden:
         out = out[~out["not_recurring"]]
     if filters is not None:
@@ -175,8 +175,8 @@ def _with_timing(row: dict[str, object], today: date) -> dict[str, object]:
     detailed = None if chosen is None else str(chosen)
     name = row["chosen_name"]
     renamed = isinstance(name, str) and bool(name)
-    yearly = 0.0 if t.status == "stopped" else _money(row["expected_amount"]) * schedule.cadence.per_year
-    money = {k: None if row[k] is None else _money(row[k]) for k in MONEY}
+    yearly = 0.0 if t.status == "stopped" else amount(row["expected_amount"]) * schedule.cadence.per_year
+    money = {k: None if row[k] is None else amount(row[k]) for k in MONEY}
     return {
         **row,
         **money,
@@ -364,13 +364,14 @@ def _require_stream(store: Store, stream_id: str) -> None:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     """Rows as dicts with Python dates and Decimals (a DataFrame would turn them into timestamps and floats)."""
     names = [d[0] for d in cursor.description or ()]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _money(value: object) -> float:
+def amount(value: object) -> float:
+    """A DECIMAL (or number) read from DuckDB as a float; anything else is a programming error."""
     if isinstance(value, Decimal | int | float):
         return float(value)
     raise TypeError(f"expected an amount, got {value!r}")
